@@ -88,7 +88,10 @@ MATRIX: dict[str, Rule] = {
         STAFF_VIEWERS, denied=HIDDEN, kwargs=lambda ctx: {"pk": ctx.attachment.pk}
     ),
     "core:attachment-delete": Rule(
-        ADMIN, denied=HIDDEN, method="post", kwargs=lambda ctx: {"pk": ctx.attachment.pk},
+        ADMIN,
+        denied=HIDDEN,
+        method="post",
+        kwargs=lambda ctx: {"pk": ctx.attachment.pk},
         overrides={Role.DIRECTOR: DENIED, Role.HEAD_OF_SALES: DENIED},
     ),
     "core:notification-list": Rule(EVERYONE),

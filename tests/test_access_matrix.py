@@ -51,12 +51,16 @@ def _outcome(response, login_url: str) -> str:
 def ctx(users, make_user, other_branch):
     colleague = make_user("manager", username="colleague")
     attachment = attachment_add(
-        actor=users["admin"], target=colleague,
+        actor=users["admin"],
+        target=colleague,
         upload=SimpleUploadedFile("справка.pdf", b"%PDF-1.4 test", "application/pdf"),
     )
     return SimpleNamespace(
-        users=users, branch=users["admin"].branch, other_branch=other_branch,
-        colleague=colleague, attachment=attachment,
+        users=users,
+        branch=users["admin"].branch,
+        other_branch=other_branch,
+        colleague=colleague,
+        attachment=attachment,
         admin_notification=notification_send(recipient=users["admin"], title="Hi"),
         admin_job=Job.objects.create(kind="test", title="Admin's job", owner=users["admin"]),
     )

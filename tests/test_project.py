@@ -17,10 +17,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True,
-                          text=True, env={**clean, **env}, timeout=120)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=120,
+    )
 
 
 def test_production_mode_refuses_to_start_without_secret_key():
@@ -34,8 +43,15 @@ def test_production_mode_refuses_to_start_without_allowed_hosts():
 
 
 def test_deploy_check_has_no_warnings_in_production_mode():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="0",
-                     SECRET_KEY="k3y-" + "ab12" * 15, ALLOWED_HOSTS="kolo.example.com")
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="k3y-" + "ab12" * 15,
+        ALLOWED_HOSTS="kolo.example.com",
+    )
     assert result.returncode == 0, result.stderr + result.stdout
 
 
@@ -76,5 +92,9 @@ def test_seed_demo_creates_a_user_per_role_deterministically(capsys):
     assert "already there" in capsys.readouterr().out
     assert list(User.objects.order_by("username").values_list("phone", flat=True)) == phones
     client = Client()
-    assert client.post("/accounts/login/",
-                       {"username": "dispatcher", "password": "kolo-demo-2026"}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "dispatcher", "password": "kolo-demo-2026"}
+        ).status_code
+        == 302
+    )

@@ -44,17 +44,20 @@ def seed_accounts(ctx: Any) -> None:
     for code, name, city, address in BRANCHES:
         branches[code], _created = Branch.objects.update_or_create(
             code=code,
-            defaults={"name": name, "city": city, "address": address,
-                      "timezone": "Europe/Moscow"},
+            defaults={"name": name, "city": city, "address": address, "timezone": "Europe/Moscow"},
         )
     users = {}
     for username, role, first, last, branch_code in DEMO_STAFF:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
-                "role": role, "first_name": first, "last_name": last,
-                "branch": branches[branch_code], "email": f"{username}@demo.kolo.local",
-                "phone": f"+7921{ctx.rng.randint(1000000, 9999999)}", "language": "ru",
+                "role": role,
+                "first_name": first,
+                "last_name": last,
+                "branch": branches[branch_code],
+                "email": f"{username}@demo.kolo.local",
+                "phone": f"+7921{ctx.rng.randint(1000000, 9999999)}",
+                "language": "ru",
                 "is_staff": role == Role.ADMIN,
             },
         )
@@ -67,7 +70,13 @@ def seed_accounts(ctx: Any) -> None:
     ctx.users = users
     ctx.credentials = [(u, DEMO_PASSWORD, str(r.label)) for u, r, *_rest in DEMO_STAFF]
     admin = users["admin"]
-    timeline_add(actor=admin, target=users["driver"],
-                 body="Медкомиссия пройдена, права категории C до 2029 года.")
-    notification_send(recipient=admin, title=_("Welcome to Kolo"),
-                      body=_("The demo business is ready: open Staff to see everyone."))
+    timeline_add(
+        actor=admin,
+        target=users["driver"],
+        body="Медкомиссия пройдена, права категории C до 2029 года.",
+    )
+    notification_send(
+        recipient=admin,
+        title=_("Welcome to Kolo"),
+        body=_("The demo business is ready: open Staff to see everyone."),
+    )

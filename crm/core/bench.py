@@ -45,8 +45,11 @@ def _database_url(app_name: str) -> str:
 def _monitor_connection() -> psycopg.Connection:
     db = settings.DATABASES["default"]
     return psycopg.connect(
-        host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432,
-        user=db.get("USER") or None, password=db.get("PASSWORD") or None, dbname="postgres",
+        host=db.get("HOST") or "127.0.0.1",
+        port=db.get("PORT") or 5432,
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        dbname="postgres",
         autocommit=True,
     )
 
@@ -83,14 +86,29 @@ def load_run(*, requests: int, concurrency: int, pool: bool) -> dict[str, Any]:
     app_name = f"kolo-bench-{uuid.uuid4().hex[:8]}"
     port = _free_port()
     env = {
-        **os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(app_name),
-        "DB_POOL": "1" if pool else "0", "DB_CONN_MAX_AGE": "0" if pool else "60",
-        "DJANGO_SETTINGS_MODULE": "crm.settings", "ALLOWED_HOSTS": "localhost",
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": _database_url(app_name),
+        "DB_POOL": "1" if pool else "0",
+        "DB_CONN_MAX_AGE": "0" if pool else "60",
+        "DJANGO_SETTINGS_MODULE": "crm.settings",
+        "ALLOWED_HOSTS": "localhost",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "crm.asgi:application"],
-        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "crm.asgi:application",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     peak, stop = [0], threading.Event()
     monitor = _monitor_connection()  # opened first: it must not be refused when the server leaks
@@ -122,11 +140,15 @@ def load_run(*, requests: int, concurrency: int, pool: bool) -> dict[str, Any]:
             server.wait()
         monitor.close()
     return {
-        "requests": requests, "concurrency": concurrency, "pool": pool,
+        "requests": requests,
+        "concurrency": concurrency,
+        "pool": pool,
         "ok": sum(1 for s in statuses if s == 200),
-        "failed": sum(1 for s in statuses if s != 200), "seconds": round(seconds, 2),
+        "failed": sum(1 for s in statuses if s != 200),
+        "seconds": round(seconds, 2),
         "requests_per_second": round(requests / seconds, 1),
-        "peak_connections": peak[0], "connections_after": after,
+        "peak_connections": peak[0],
+        "connections_after": after,
     }
 
 

@@ -1,4 +1,4 @@
-"""Log-in by username or e-mail, throttling, log-out, password change and reset, language, branch."""
+"""Log-in by username or e-mail, throttling, log-out, passwords, language, branch switch."""
 
 from __future__ import annotations
 
@@ -74,8 +74,11 @@ def test_password_change(make_user):
     assert response.status_code == 200  # mismatch re-renders with errors
     client.post(
         reverse("accounts:password-change"),
-        {"old_password": TEST_PASSWORD, "new_password1": "Nov-pass-4567",
-         "new_password2": "Nov-pass-4567"},
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "Nov-pass-4567",
+            "new_password2": "Nov-pass-4567",
+        },
     )
     user.refresh_from_db()
     assert user.check_password("Nov-pass-4567")
@@ -115,8 +118,9 @@ def test_language_switch_refuses_unknown_language_and_foreign_next(make_user):
     user = make_user(language="en")
     client = Client()
     client.force_login(user)
-    response = client.post(reverse("accounts:language"),
-                           {"language": "xx", "next": "https://evil.example.com/"})
+    response = client.post(
+        reverse("accounts:language"), {"language": "xx", "next": "https://evil.example.com/"}
+    )
     assert response["Location"] == reverse("home")
     user.refresh_from_db()
     assert user.language == "en"

@@ -24,16 +24,24 @@ def admin_client(users):
 
 
 def _staff_data(**overrides):
-    data = {"username": "new_driver", "email": "nd@example.com", "first_name": "Пётр",
-            "last_name": "Иванов", "patronymic": "", "phone": "+79110000000", "role": "driver",
-            "language": "ru", "is_active": "on", "password": "Strong-pass-2026"}
+    data = {
+        "username": "new_driver",
+        "email": "nd@example.com",
+        "first_name": "Пётр",
+        "last_name": "Иванов",
+        "patronymic": "",
+        "phone": "+79110000000",
+        "role": "driver",
+        "language": "ru",
+        "is_active": "on",
+        "password": "Strong-pass-2026",
+    }
     data.update(overrides)
     return data
 
 
 def test_admin_creates_an_employee_with_role_group_and_history(admin_client, branch):
-    response = admin_client.post(reverse("accounts:staff-create"),
-                                 _staff_data(branch=branch.pk))
+    response = admin_client.post(reverse("accounts:staff-create"), _staff_data(branch=branch.pk))
     user = User.objects.get(username="new_driver")
     assert response.status_code == 302
     assert list(user.groups.values_list("name", flat=True)) == ["driver"]
@@ -67,8 +75,10 @@ def test_bad_staff_input_rerenders_with_field_errors_and_saves_nothing(
 
 
 def test_names_with_html_and_emoji_are_shown_escaped(admin_client, branch):
-    admin_client.post(reverse("accounts:staff-create"), _staff_data(
-        branch=branch.pk, first_name="<script>alert(1)</script>", last_name="Ёжик 🦔"))
+    admin_client.post(
+        reverse("accounts:staff-create"),
+        _staff_data(branch=branch.pk, first_name="<script>alert(1)</script>", last_name="Ёжик 🦔"),
+    )
     page = admin_client.get(reverse("accounts:staff-list")).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "Ёжик 🦔" in page
@@ -76,8 +86,9 @@ def test_names_with_html_and_emoji_are_shown_escaped(admin_client, branch):
 
 def test_role_change_moves_group_and_is_logged(admin_client, users, branch):
     manager = users["manager"]
-    data = _staff_data(username="manager", email="manager@example.com", role="dispatcher",
-                       branch=branch.pk)
+    data = _staff_data(
+        username="manager", email="manager@example.com", role="dispatcher", branch=branch.pk
+    )
     data.pop("password")
     admin_client.post(reverse("accounts:staff-detail", args=[manager.pk]), data)
     manager.refresh_from_db()
@@ -90,8 +101,7 @@ def test_role_change_moves_group_and_is_logged(admin_client, users, branch):
 
 def test_admin_cannot_switch_themselves_off(admin_client, users, branch):
     admin = users["admin"]
-    data = _staff_data(username="admin", email="admin@example.com", role="admin",
-                       branch=branch.pk)
+    data = _staff_data(username="admin", email="admin@example.com", role="admin", branch=branch.pk)
     data.pop("password")
     data.pop("is_active")
     response = admin_client.post(reverse("accounts:staff-detail", args=[admin.pk]), data)
@@ -102,8 +112,9 @@ def test_admin_cannot_switch_themselves_off(admin_client, users, branch):
 
 def test_admin_sets_a_password_and_the_employee_is_notified(admin_client, users):
     driver = users["driver"]
-    admin_client.post(reverse("accounts:staff-password", args=[driver.pk]),
-                      {"password": "Brand-new-2026"})
+    admin_client.post(
+        reverse("accounts:staff-password", args=[driver.pk]), {"password": "Brand-new-2026"}
+    )
     driver.refresh_from_db()
     assert driver.check_password("Brand-new-2026")
     assert driver.notifications.filter(title__icontains="password").exists()
@@ -113,8 +124,9 @@ def test_refused_password_change_changes_nothing(users):
     client = Client()
     client.force_login(users["director"])
     driver = users["driver"]
-    response = client.post(reverse("accounts:staff-password", args=[driver.pk]),
-                           {"password": "Brand-new-2026"})
+    response = client.post(
+        reverse("accounts:staff-password", args=[driver.pk]), {"password": "Brand-new-2026"}
+    )
     assert response.status_code == 403
     driver.refresh_from_db()
     assert not driver.check_password("Brand-new-2026")
@@ -139,8 +151,9 @@ def test_admin_sees_the_other_branch_only_after_switching(make_user, users, othe
 
 
 def test_staff_list_htmx_returns_only_the_table(admin_client):
-    response = admin_client.get(reverse("accounts:staff-list"), {"q": "manager"},
-                                headers={"HX-Request": "true"})
+    response = admin_client.get(
+        reverse("accounts:staff-list"), {"q": "manager"}, headers={"HX-Request": "true"}
+    )
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="staff-table"') and "<html" not in body
     assert "<html" in admin_client.get(reverse("accounts:staff-list")).content.decode()
@@ -158,13 +171,27 @@ def test_staff_list_query_count_does_not_grow_with_rows(admin_client, branch):
 
 
 def test_branch_admin_create_and_bad_timezone(admin_client):
-    response = admin_client.post(reverse("accounts:branch-create"), {
-        "code": "kzn", "name": "Казань", "city": "Казань", "timezone": "Mars/Olympus",
-        "is_active": "on"})
+    response = admin_client.post(
+        reverse("accounts:branch-create"),
+        {
+            "code": "kzn",
+            "name": "Казань",
+            "city": "Казань",
+            "timezone": "Mars/Olympus",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200 and "Unknown time zone" in response.content.decode()
-    admin_client.post(reverse("accounts:branch-create"), {
-        "code": "kzn", "name": "Казань", "city": "Казань", "timezone": "Europe/Moscow",
-        "is_active": "on"})
+    admin_client.post(
+        reverse("accounts:branch-create"),
+        {
+            "code": "kzn",
+            "name": "Казань",
+            "city": "Казань",
+            "timezone": "Europe/Moscow",
+            "is_active": "on",
+        },
+    )
     assert "Казань" in admin_client.get(reverse("accounts:branch-list")).content.decode()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -47,7 +46,9 @@ def test_job_runs_and_records_progress(make_user, django_capture_on_commit_callb
 
 
 @pytest.mark.django_db
-def test_failing_job_is_marked_failed_with_the_reason(make_user, django_capture_on_commit_callbacks):
+def test_failing_job_is_marked_failed_with_the_reason(
+    make_user, django_capture_on_commit_callbacks
+):
     user = make_user()
     with django_capture_on_commit_callbacks(execute=True):
         job = job_create(actor=user, kind="test.fail", title="Fail")
@@ -60,8 +61,14 @@ def test_failing_job_is_marked_failed_with_the_reason(make_user, django_capture_
 @pytest.mark.django_db
 def test_redelivered_task_does_not_run_a_finished_job_again(make_user):
     user = make_user()
-    job = Job.objects.create(kind="test.count", title="Done", owner=user, status="done",
-                             progress=100, result={"counted": 1})
+    job = Job.objects.create(
+        kind="test.count",
+        title="Done",
+        owner=user,
+        status="done",
+        progress=100,
+        result={"counted": 1},
+    )
     job_execute_task(str(job.pk))
     job.refresh_from_db()
     assert job.result == {"counted": 1}
@@ -70,8 +77,9 @@ def test_redelivered_task_does_not_run_a_finished_job_again(make_user):
 @pytest.mark.django_db
 def test_progress_partial_polls_while_running_and_stops_when_done(make_user):
     user = make_user()
-    job = Job.objects.create(kind="test.count", title="Run", owner=user, status="running",
-                             progress=40, message="2 of 5")
+    job = Job.objects.create(
+        kind="test.count", title="Run", owner=user, status="running", progress=40, message="2 of 5"
+    )
     client = Client()
     client.force_login(user)
     url = reverse("core:job-progress", args=[job.pk])

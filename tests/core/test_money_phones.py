@@ -9,8 +9,15 @@ from crm.core.templatetags.kolo import money
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("0.005", "0.01"), ("0.004", "0.00"), ("-0.005", "-0.01"), ("10", "10.00"),
-     ("1.235", "1.24"), ("1.245", "1.25"), ("2.675", "2.68")],
+    [
+        ("0.005", "0.01"),
+        ("0.004", "0.00"),
+        ("-0.005", "-0.01"),
+        ("10", "10.00"),
+        ("1.235", "1.24"),
+        ("1.245", "1.25"),
+        ("2.675", "2.68"),
+    ],
 )
 def test_quantize_rounds_half_up(raw, expected):
     assert quantize(raw) == Decimal(expected)
@@ -35,8 +42,14 @@ def test_money_arithmetic_keeps_kopecks():
 
 @pytest.mark.parametrize(
     "raw",
-    ["+7 911 123-45-67", "8 (911) 123 45 67", "89111234567", "+79111234567", "7-911-123-4567",
-     " 8 911 1234567 "],
+    [
+        "+7 911 123-45-67",
+        "8 (911) 123 45 67",
+        "89111234567",
+        "+79111234567",
+        "7-911-123-4567",
+        " 8 911 1234567 ",
+    ],
 )
 def test_russian_numbers_typed_any_way_normalise_to_e164(raw, settings):
     settings.PHONE_DEFAULT_REGION = "RU"

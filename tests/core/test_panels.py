@@ -26,8 +26,11 @@ def _key(user):
 
 def test_comment_via_htmx_returns_the_timeline_partial(admin, users):
     target = users["driver"]
-    response = admin.post(reverse("core:timeline", kwargs=_key(target)),
-                          {"body": "Позвонить <b>завтра</b> 📞"}, headers={"HX-Request": "true"})
+    response = admin.post(
+        reverse("core:timeline", kwargs=_key(target)),
+        {"body": "Позвонить <b>завтра</b> 📞"},
+        headers={"HX-Request": "true"},
+    )
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="timeline"')
     assert "Позвонить &lt;b&gt;завтра&lt;/b&gt; 📞" in body
@@ -48,18 +51,23 @@ def test_comment_plain_post_redirects_back_and_empty_comment_is_refused(admin, u
 def test_upload_download_and_limits(admin, users, settings):
     target = users["driver"]
     url = reverse("core:attachments", kwargs=_key(target))
-    admin.post(url, {"file": SimpleUploadedFile("права.pdf", b"%PDF-1.4 x", "application/pdf")},
-               headers={"HX-Request": "true"})
+    admin.post(
+        url,
+        {"file": SimpleUploadedFile("права.pdf", b"%PDF-1.4 x", "application/pdf")},
+        headers={"HX-Request": "true"},
+    )
     attachment = Attachment.objects.get(object_id=target.pk)
     download = admin.get(reverse("core:attachment-download", args=[attachment.pk]))
     assert b"".join(download.streaming_content) == b"%PDF-1.4 x"
 
-    response = admin.post(url, {"file": SimpleUploadedFile("virus.exe", b"MZ")},
-                          headers={"HX-Request": "true"})
+    response = admin.post(
+        url, {"file": SimpleUploadedFile("virus.exe", b"MZ")}, headers={"HX-Request": "true"}
+    )
     assert "not accepted" in response.content.decode()
     settings.ATTACHMENT_MAX_BYTES = 5
-    response = admin.post(url, {"file": SimpleUploadedFile("big.pdf", b"0123456789")},
-                          headers={"HX-Request": "true"})
+    response = admin.post(
+        url, {"file": SimpleUploadedFile("big.pdf", b"0123456789")}, headers={"HX-Request": "true"}
+    )
     assert "too large" in response.content.decode()
     assert Attachment.objects.filter(object_id=target.pk).count() == 1
 

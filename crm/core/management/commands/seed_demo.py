@@ -24,8 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=400, help="how many demo clients")
         parser.add_argument("--months", type=int, default=3, help="months of history to create")
         parser.add_argument("--reset", action="store_true", help="flush the database first")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing when demo data is already there")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when demo data is already there"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from crm.accounts.models import Branch
@@ -37,8 +38,9 @@ class Command(BaseCommand):
             self.stdout.write("Demo data is already there.")
             self._print_credentials()
             return
-        ctx = SimpleNamespace(rng=random.Random(options["seed"]), options=options,
-                              stdout=self.stdout, credentials=[])
+        ctx = SimpleNamespace(
+            rng=random.Random(options["seed"]), options=options, stdout=self.stdout, credentials=[]
+        )
         with transaction.atomic():
             for seeder in seeders():
                 self.stdout.write(f"  seeding {seeder.name}…")
