@@ -21,8 +21,10 @@ STORAGES = {
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
 MEDIA_ROOT = os.path.join("/tmp", f"kolo-test-media-{os.getpid()}")
 
-# Parallel test workers (pytest-xdist) share one Redis: keep their groups and keys apart.
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Parallel test runs (pytest-xdist workers, or several checkouts on one machine via KOLO_TEST_NAME)
+# share one Redis: keep their groups, keys and Celery queues apart.
+_worker = os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("KOLO_TEST_NAME", "main")
+CELERY_TASK_DEFAULT_QUEUE = f"kolotest-{_worker}"
 if REDIS_URL:
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"kolotest-{_worker}"
     CACHES = {

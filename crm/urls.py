@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz/", core_views.healthz, name="healthz"),
     path("accounts/", include("crm.accounts.urls")),
     path("core/", include("crm.core.urls")),
+    path("clients/", include("clients.urls")),
+    path("leads/", include("crm.leads.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -9,8 +9,10 @@ DENIED (403), HIDDEN (404: someone else's record looks exactly like a missing on
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from crm.accounts.roles import Role
@@ -104,3 +106,12 @@ MATRIX: dict[str, Rule] = {
     "core:job-detail": Rule(ADMIN, denied=HIDDEN, kwargs=lambda ctx: {"pk": ctx.admin_job.pk}),
     "core:job-progress": Rule(ADMIN, denied=HIDDEN, kwargs=lambda ctx: {"pk": ctx.admin_job.pk}),
 }
+
+# Each app keeps its rows in tests/access_<app>.py: ``ROWS`` (name -> Rule) and, optionally,
+# ``extend_ctx(ctx)`` creating the records its rows' kwargs need.
+CTX_EXTENDERS: list[Callable[[Any], None]] = []
+for _path in sorted(Path(__file__).parent.glob("access_*.py")):
+    _module = importlib.import_module(f"tests.{_path.stem}")
+    MATRIX.update(_module.ROWS)
+    if hasattr(_module, "extend_ctx"):
+        CTX_EXTENDERS.append(_module.extend_ctx)

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from crm.core.models import Job
 from crm.core.services import attachment_add, notification_send
-from tests.access import DENIED, HIDDEN, LOGIN, MATRIX, OK, ROLES
+from tests.access import CTX_EXTENDERS, DENIED, HIDDEN, LOGIN, MATRIX, OK, ROLES
 
 EXCLUDED_NAMESPACES = {"admin"}  # Django's own admin: is_staff only, checked separately below
 
@@ -55,7 +55,7 @@ def ctx(users, make_user, other_branch):
         target=colleague,
         upload=SimpleUploadedFile("справка.pdf", b"%PDF-1.4 test", "application/pdf"),
     )
-    return SimpleNamespace(
+    ctx = SimpleNamespace(
         users=users,
         branch=users["admin"].branch,
         other_branch=other_branch,
@@ -64,6 +64,9 @@ def ctx(users, make_user, other_branch):
         admin_notification=notification_send(recipient=users["admin"], title="Hi"),
         admin_job=Job.objects.create(kind="test", title="Admin's job", owner=users["admin"]),
     )
+    for extend in CTX_EXTENDERS:
+        extend(ctx)
+    return ctx
 
 
 @pytest.mark.django_db

@@ -29,7 +29,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
