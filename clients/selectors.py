@@ -1,0 +1,71 @@
+"""Reads: the client list with search, and what the card shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from clients.models import Client, ClientAddress, SavedFilter
+from clients.permissions import clients_for
+from crm.core.phones import phone_digits
+
+SORTS = {
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "balance": ("balance", "pk"),
+    "-balance": ("-balance", "-pk"),
+    "created": ("created_at", "pk"),
+    "-created": ("-created_at", "-pk"),
+    "last_order": ("last_order_at", "pk"),
+    "-last_order": ("-last_order_at", "-pk"),
+}
+
+
+def client_search(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
+    """Name, e-mail, INN (substring, case-insensitive) or a phone typed any way: its digits are
+    matched as a fragment of the stored digits of the client's and contacts' phones."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return qs
+    condition = Q(name__icontains=query) | Q(emails__email__icontains=query)
+    digits = phone_digits(query)
+    if digits and len(digits) >= 3 and len(digits) * 2 >= len(query.replace(" ", "")):
+        condition |= Q(phones__digits__icontains=digits) | Q(
+            contacts__phone_digits__icontains=digits
+        )
+        if len(digits) == 10:  # a number typed without the country code
+            condition |= Q(phones__digits__icontains="7" + digits)
+    if query.isdigit():
+        condition |= Q(inn__startswith=query)
+    matched = qs.filter(condition).values("pk")
+    return qs.filter(pk__in=matched)
+
+
+def client_list(*, user: Any, branch: Any, query: str = "", sort: str = "name") -> QuerySet[Client]:
+    qs = clients_for(user, branch)
+    qs = client_search(qs, query)
+    return (
+        qs.select_related("manager")
+        .prefetch_related(
+            "phones",
+            "tags",
+            Prefetch(
+                "addresses",
+                queryset=ClientAddress.objects.order_by("-is_primary", "position", "id"),
+            ),
+        )
+        .order_by(*SORTS.get(sort, SORTS["name"]))
+    )
+
+
+def client_card(*, user: Any, branch: Any) -> QuerySet[Client]:
+    return (
+        clients_for(user, branch)
+        .select_related("manager", "branch", "merged_into")
+        .prefetch_related("phones", "emails", "contacts", "addresses", "tags")
+    )
+
+
+def saved_filters_for(user: Any) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(user=user)
