@@ -178,6 +178,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.core.tasks.notification_purge_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Leads: notify assignees of tasks that fell due; each task is reminded once (idempotent).
+    "leads-task-remind-due": {
+        "task": "crm.leads.tasks.task_remind_due_task",
+        "schedule": timedelta(minutes=5),
+    },
     # Background jobs stuck in "running" after a worker crash are marked failed so users see it.
     "jobs-fail-stale": {
         "task": "crm.core.tasks.job_fail_stale_task",

@@ -143,6 +143,6 @@ def test_director_switches_branch_and_manager_cannot(make_user, other_branch):
 
 def test_each_role_lands_on_a_home_page_naming_role_and_branch(users, client_for):
     for role, user in users.items():
-        page = client_for(role).get(reverse("home")).content.decode()
+        page = client_for(role).get(reverse("home"), follow=True).content.decode()
         assert user.get_role_display() in page, role
         assert user.branch.name in page, role

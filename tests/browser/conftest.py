@@ -43,8 +43,10 @@ def _database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def live_url(django_db_setup) -> str:
+    # One server per test: each transactional test ends with a flush that re-creates content
+    # types and permissions under new ids, which a long-lived server would keep cached.
     assert connection.vendor == "postgresql", "browser tests run on Postgres (DATABASE_URL)"
     port = _free_port()
     env = {

@@ -64,22 +64,28 @@ def test_set_balance_quantises_and_logs(branch):
         client_set_balance(actor=None, client=client, balance="lots")
 
 
-def test_higher_apps_add_tabs_facts_and_actions(login, users, branch):
+@pytest.fixture
+def restored_card_registry():
+    """Registries are process-wide: put back exactly what the apps registered."""
+    saved = {name: dict(getattr(cards, name)) for name in ("_tabs", "_facts", "_actions")}
+    yield
+    for name, content in saved.items():
+        registry = getattr(cards, name)
+        registry.clear()
+        registry.update(content)
+
+
+def test_higher_apps_add_tabs_facts_and_actions(login, users, branch, restored_card_registry):
     client = make_client(branch=branch, manager=users["manager"])
     cards.register_card_tab("orders", "Orders", lambda request, c: f"<p id=o>{c.pk} orders</p>")
     cards.register_card_fact("orders_count", "Orders", lambda c: 7, order=20)
     cards.register_card_action("new_task", "New task", lambda c: f"/leads/tasks/new/?client={c.pk}")
-    try:
-        http = login("manager")
-        page = http.get(reverse("clients:client-detail", args=[client.pk])).content.decode()
-        assert f"/leads/tasks/new/?client={client.pk}" in page and ">7<" in page
-        tab = http.get(
-            reverse("clients:client-tab", args=[client.pk, "orders"]),
-            headers={"HX-Request": "true"},
-        )
-        assert f"{client.pk} orders" in tab.content.decode()
-    finally:
-        cards.register_card_tab("orders", "Orders", "clients/tabs/placeholder.html", order=50)
-        cards.register_card_fact("orders_count", "Orders", lambda c: 0, order=20)
-        cards._actions.pop("new_task", None)
+    http = login("manager")
+    page = http.get(reverse("clients:client-detail", args=[client.pk])).content.decode()
+    assert f"/leads/tasks/new/?client={client.pk}" in page and ">7<" in page
+    tab = http.get(
+        reverse("clients:client-tab", args=[client.pk, "orders"]),
+        headers={"HX-Request": "true"},
+    )
+    assert f"{client.pk} orders" in tab.content.decode()
     assert Client.objects.count() == 1

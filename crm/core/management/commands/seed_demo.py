@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from crm.core.registry import seeders
 
@@ -45,6 +45,11 @@ class Command(BaseCommand):
             for seeder in seeders():
                 self.stdout.write(f"  seeding {seeder.name}…")
                 seeder.fn(ctx)
+        if connection.vendor == "postgresql":
+            # Bulk-inserted tables have no statistics yet; without them the planner ignores the
+            # search indexes (an 8 s client search instead of 70 ms).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS("Demo business ready."))
         self._print_credentials(ctx.credentials)
 

@@ -1,0 +1,83 @@
+"""Who may see and change leads and tasks. One rule, two shapes: querysets and predicates.
+
+Managers see only the leads and tasks they are responsible for; roles with
+``leads.view_all_leads`` (head of sales, director, admin) see all of the active branch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from crm.leads.models import Lead, Pipeline, Task
+
+
+def _branch_id(user: Any, branch: Any | None) -> int | None:
+    if branch is not None:
+        return branch.pk
+    return user.branch_id
+
+
+def pipelines_for(user: Any, branch: Any | None = None) -> QuerySet[Pipeline]:
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("leads.view_lead"):
+        return Pipeline.objects.none()
+    qs = Pipeline.objects.filter(is_active=True)
+    if branch is None and user.can_switch_branch:
+        return qs
+    return qs.filter(branch_id=_branch_id(user, branch))
+
+
+def can_see_pipeline(user: Any, pipeline_id: int) -> bool:
+    """Used by the realtime authoriser: viewers of a board join ``leads.pipeline.<id>``."""
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("leads.view_lead"):
+        return False
+    qs = Pipeline.objects.filter(pk=pipeline_id)
+    if not user.can_switch_branch:
+        qs = qs.filter(branch_id=user.branch_id)
+    return qs.exists()
+
+
+def leads_for(user: Any, branch: Any | None = None) -> QuerySet[Lead]:
+    qs = Lead.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("leads.view_lead"):
+        return qs.none()
+    if branch is not None:
+        qs = qs.filter(branch=branch)
+    elif not user.can_switch_branch:
+        qs = qs.filter(branch_id=user.branch_id)
+    if user.has_perm("leads.view_all_leads"):
+        return qs
+    return qs.filter(manager=user)
+
+
+def can_see_lead(user: Any, lead: Lead) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("leads.view_lead"):
+        return False
+    if not user.can_switch_branch and lead.branch_id != user.branch_id:
+        return False
+    return user.has_perm("leads.view_all_leads") or lead.manager_id == user.pk
+
+
+def can_change_lead(user: Any, lead: Lead) -> bool:
+    return user.has_perm("leads.change_lead") and can_see_lead(user, lead)
+
+
+def tasks_for(user: Any, branch: Any | None = None) -> QuerySet[Task]:
+    qs = Task.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("leads.view_task"):
+        return qs.none()
+    if branch is not None:
+        qs = qs.filter(branch=branch)
+    elif not user.can_switch_branch:
+        qs = qs.filter(branch_id=user.branch_id)
+    if user.has_perm("leads.view_all_leads"):
+        return qs
+    return qs.filter(assignee=user)
+
+
+def can_change_task(user: Any, task: Task) -> bool:
+    if not user.has_perm("leads.change_task"):
+        return False
+    if user.has_perm("leads.view_all_leads"):
+        return user.can_switch_branch or task.branch_id == user.branch_id
+    return task.assignee_id == user.pk
