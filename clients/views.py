@@ -41,7 +41,7 @@ from clients.permissions import (
 )
 from clients.selectors import SORTS, client_card, client_list, saved_filters_for
 from crm.core.forms import apply_validation_error
-from crm.core.pagination import paginate, querystring_without_page
+from crm.core.pagination import COUNT_CAP, paginate, querystring_without_page
 from crm.core.panels import attachments_context, history_context, timeline_context
 
 VIEW = "clients.view_client"
@@ -72,7 +72,7 @@ def _list_querystring(request: HttpRequest) -> str:
 @permission_required(VIEW, raise_exception=True)
 def client_list_view(request: HttpRequest) -> HttpResponse:
     qs, filterset, query, sort = _filtered(request)
-    page = paginate(request, qs)
+    page = paginate(request, qs, cap=COUNT_CAP)
     context = {
         "page": page,
         "filter": filterset,

@@ -3,11 +3,39 @@ from __future__ import annotations
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import cached_property
+
+#: Beyond this many matches a list says "N+" instead of counting every row: a search for a very
+#: common word must not spend most of its time counting what nobody will page through.
+COUNT_CAP = 1000
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = 25) -> Page:
-    """The requested page; a bad or too-large page number gives the nearest real page."""
-    paginator = Paginator(queryset, per_page)
+class CappedPaginator(Paginator):
+    """Counts at most ``cap + 1`` rows (``SELECT count(*) FROM (... LIMIT cap+1)``)."""
+
+    def __init__(self, *args, cap: int = COUNT_CAP, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.object_list[: self.cap + 1].count(), self.cap)
+
+    @cached_property
+    def capped(self) -> bool:
+        return (
+            self.object_list[self.cap : self.cap + 1].exists() if self.count >= self.cap else False
+        )
+
+
+def paginate(
+    request: HttpRequest, queryset: QuerySet, per_page: int = 25, cap: int | None = None
+) -> Page:
+    """The requested page; a bad or too-large page number gives the nearest real page. With
+    ``cap``, lists stop counting at that many rows (the template shows "N+")."""
+    paginator = (
+        CappedPaginator(queryset, per_page, cap=cap) if cap else Paginator(queryset, per_page)
+    )
     return paginator.get_page(request.GET.get("page"))
 
 
