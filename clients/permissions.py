@@ -11,28 +11,22 @@ from typing import Any
 from django.db.models import QuerySet
 
 from clients.models import Client
+from crm.accounts.permissions import may_see_owned, scoped_to_owner
+
+_RULE = {
+    "view_perm": "clients.view_client",
+    "all_perm": "clients.view_all_clients",
+    "owner_field": "manager",
+}
 
 
 def clients_for(user: Any, branch: Any | None = None) -> QuerySet[Client]:
     """Clients ``user`` may open, in ``branch`` when given (the request's active branch)."""
-    qs = Client.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.has_perm("clients.view_client"):
-        return qs.none()
-    if branch is not None:
-        qs = qs.filter(branch=branch)
-    elif not user.can_switch_branch:
-        qs = qs.filter(branch_id=user.branch_id)
-    if user.has_perm("clients.view_all_clients"):
-        return qs
-    return qs.filter(manager=user)
+    return scoped_to_owner(Client.objects.all(), user, branch, **_RULE)
 
 
 def can_see_client(user: Any, client: Client) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.has_perm("clients.view_client"):
-        return False
-    if not user.can_switch_branch and client.branch_id != user.branch_id:
-        return False
-    return user.has_perm("clients.view_all_clients") or client.manager_id == user.pk
+    return may_see_owned(user, client, **_RULE)
 
 
 def can_change_client(user: Any, client: Client) -> bool:

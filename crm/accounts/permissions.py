@@ -36,3 +36,35 @@ def can_manage_staff(user: Any, target: User | None = None) -> bool:
     if target is None:
         return True
     return staff_for(user).filter(pk=target.pk).exists()
+
+
+def scoped_to_owner(
+    qs: QuerySet,
+    user: Any,
+    branch: Branch | None,
+    *,
+    view_perm: str,
+    all_perm: str,
+    owner_field: str,
+) -> QuerySet:
+    """The one visibility rule of owned records (clients, leads, tasks…): nothing without
+    ``view_perm``; only the given (active) branch, or the user's own branch for roles that cannot
+    switch; everything there with ``all_perm``, otherwise only the records the user owns."""
+    if not getattr(user, "is_authenticated", False) or not user.has_perm(view_perm):
+        return qs.none()
+    if branch is not None:
+        qs = qs.filter(branch=branch)
+    elif not user.can_switch_branch:
+        qs = qs.filter(branch_id=user.branch_id)
+    if user.has_perm(all_perm):
+        return qs
+    return qs.filter(**{owner_field: user})
+
+
+def may_see_owned(user: Any, obj: Any, *, view_perm: str, all_perm: str, owner_field: str) -> bool:
+    """``scoped_to_owner`` for one record already in hand (no query)."""
+    if not getattr(user, "is_authenticated", False) or not user.has_perm(view_perm):
+        return False
+    if not user.can_switch_branch and obj.branch_id != user.branch_id:
+        return False
+    return user.has_perm(all_perm) or getattr(obj, f"{owner_field}_id") == user.pk

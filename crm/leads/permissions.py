@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from crm.accounts.permissions import may_see_owned, scoped_to_owner
 from crm.leads.models import Lead, Pipeline, Task
 
 
@@ -37,25 +38,24 @@ def can_see_pipeline(user: Any, pipeline_id: int) -> bool:
     return qs.exists()
 
 
+_LEAD_RULE = {
+    "view_perm": "leads.view_lead",
+    "all_perm": "leads.view_all_leads",
+    "owner_field": "manager",
+}
+_TASK_RULE = {
+    "view_perm": "leads.view_task",
+    "all_perm": "leads.view_all_leads",
+    "owner_field": "assignee",
+}
+
+
 def leads_for(user: Any, branch: Any | None = None) -> QuerySet[Lead]:
-    qs = Lead.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.has_perm("leads.view_lead"):
-        return qs.none()
-    if branch is not None:
-        qs = qs.filter(branch=branch)
-    elif not user.can_switch_branch:
-        qs = qs.filter(branch_id=user.branch_id)
-    if user.has_perm("leads.view_all_leads"):
-        return qs
-    return qs.filter(manager=user)
+    return scoped_to_owner(Lead.objects.all(), user, branch, **_LEAD_RULE)
 
 
 def can_see_lead(user: Any, lead: Lead) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.has_perm("leads.view_lead"):
-        return False
-    if not user.can_switch_branch and lead.branch_id != user.branch_id:
-        return False
-    return user.has_perm("leads.view_all_leads") or lead.manager_id == user.pk
+    return may_see_owned(user, lead, **_LEAD_RULE)
 
 
 def can_change_lead(user: Any, lead: Lead) -> bool:
@@ -63,16 +63,7 @@ def can_change_lead(user: Any, lead: Lead) -> bool:
 
 
 def tasks_for(user: Any, branch: Any | None = None) -> QuerySet[Task]:
-    qs = Task.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.has_perm("leads.view_task"):
-        return qs.none()
-    if branch is not None:
-        qs = qs.filter(branch=branch)
-    elif not user.can_switch_branch:
-        qs = qs.filter(branch_id=user.branch_id)
-    if user.has_perm("leads.view_all_leads"):
-        return qs
-    return qs.filter(assignee=user)
+    return scoped_to_owner(Task.objects.all(), user, branch, **_TASK_RULE)
 
 
 def can_change_task(user: Any, task: Task) -> bool:
