@@ -36,6 +36,7 @@ class ClientForm(forms.ModelForm):
             "name",
             "manager",
             "source",
+            "group",
             "discount_percent",
             "currency",
             "notes",

@@ -63,6 +63,21 @@ class Tag(models.Model):
         return self.name
 
 
+class ClientGroup(models.Model):
+    """A group of clients that share prices (a price list per group): "Wholesale", "Offices"."""
+
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client group")
+        verbose_name_plural = _("client groups")
+        constraints = [models.UniqueConstraint(Lower("name"), name="client_group_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Client(models.Model):
     """A person or a company the business serves."""
 
@@ -92,6 +107,14 @@ class Client(models.Model):
         _("source"), max_length=20, choices=ClientSource.choices, blank=True, default=""
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="clients", verbose_name=_("tags"))
+    group = models.ForeignKey(
+        ClientGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clients",
+        verbose_name=_("client group"),
+    )
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
 
     # Legal requisites (companies and sole traders)

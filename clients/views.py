@@ -39,7 +39,13 @@ from clients.permissions import (
     can_reassign_clients,
     can_see_client,
 )
-from clients.selectors import SORTS, client_card, client_list, saved_filters_for
+from clients.selectors import (
+    SORTS,
+    client_card,
+    client_list,
+    client_search_ordered,
+    saved_filters_for,
+)
 from crm.core.forms import apply_validation_error
 from crm.core.pagination import COUNT_CAP, paginate, querystring_without_page
 from crm.core.panels import attachments_context, history_context, timeline_context
@@ -55,7 +61,7 @@ def _filtered(request: HttpRequest) -> tuple[Any, ClientFilter, str, str]:
         sort = "name"
     qs = client_list(user=request.user, branch=request.branch, query=query, sort=sort)
     filterset = ClientFilter(request.GET or None, queryset=qs, branch=request.branch)
-    return filterset.qs, filterset, query, sort
+    return client_search_ordered(filterset.qs, query=query, sort=sort), filterset, query, sort
 
 
 def _list_querystring(request: HttpRequest) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,6 +12,9 @@ from clients import imports  # noqa: F401  (registers the "clients.import" job h
 from clients.cards import register_card_fact, register_card_tab
 from clients.models import Client
 from clients.permissions import can_change_client, clients_for
+from clients.realtime import GROUP_PREFIX, can_join_client_group, on_timeline_entry_saved
+from crm.core.models import TimelineEntry
+from crm.core.realtime import register_group_authorizer
 from crm.core.registry import NavItem, register_nav, register_visibility
 
 register_nav(
@@ -26,6 +30,13 @@ register_nav(
 )
 
 register_visibility(Client, lambda user: clients_for(user), can_change=can_change_client)
+
+# Live card: only users who may open the client join its group; timeline entries added through
+# the shared panel (comments, calls) announce themselves like the clients services do.
+register_group_authorizer(GROUP_PREFIX, can_join_client_group)
+post_save.connect(
+    on_timeline_entry_saved, sender=TimelineEntry, dispatch_uid="clients.timeline.live"
+)
 
 # The card's own tabs; orders, documents and tasks are placeholders that the owning apps replace
 # by registering the same key.

@@ -30,6 +30,11 @@ def extend_ctx(ctx: Any) -> None:
 
     lead_lose(actor=manager, lead=ctx.closed_lead, reason=ctx.reason)
     ctx.own_task = make_task(manager)
+    from crm.leads.models import Stage
+
+    ctx.spare_stage = Stage.objects.create(
+        pipeline=ctx.pipeline, name="Лишний", kind="open", position=99
+    )
 
 
 def _own(ctx: Any) -> dict:
@@ -80,6 +85,12 @@ ROWS: dict[str, Rule] = {
         method="post",
         kwargs=lambda ctx: {"pk": ctx.stage.pk},
         data=lambda ctx: {"name": "Квалификация", "kind": "open", "color": "#8250df"},
+    ),
+    "leads:stage-delete": Rule(
+        ADMIN_ONLY,
+        method="post",
+        kwargs=lambda ctx: {"pk": ctx.spare_stage.pk},
+        data=lambda ctx: {"move_to": ctx.stage.pk},
     ),
     "leads:directories": Rule(DIRECTORY_EDITORS),
     "leads:directory-toggle": Rule(

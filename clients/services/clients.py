@@ -26,6 +26,7 @@ from clients.permissions import (
     can_change_client,
     can_reassign_clients,
 )
+from clients.realtime import publish_client_changed
 from crm.core.models import Attachment, AuditEntry, TimelineEntry
 from crm.core.money import quantize
 from crm.core.phones import normalize_phone, phone_digits
@@ -346,7 +347,10 @@ def client_update(
         _sync_children(ClientAddress, client, addresses, ADDRESS_FIELDS, _prepare_address)
     if tags is not None:
         client.tags.set(_tags(tags))
-    audit_record(actor=actor, instance=client, changes=diff(before, _state(client)))
+    changes = diff(before, _state(client))
+    audit_record(actor=actor, instance=client, changes=changes)
+    if changes:
+        publish_client_changed(client.pk, "card")
     return client
 
 
@@ -362,6 +366,7 @@ def _set_flag(actor: Any, client: Client, **values: Any) -> Client:
     if changes:
         client.save(update_fields=[*values, "updated_at"])
         audit_record(actor=actor, instance=client, changes=changes)
+        publish_client_changed(client.pk, "flags")
     return client
 
 
@@ -397,13 +402,23 @@ def client_set_balance(
     before = snapshot(client, ["balance"])
     client.balance = value
     client.save(update_fields=["balance", "updated_at"])
-    audit_record(
-        actor=actor,
-        instance=client,
-        changes=diff(before, snapshot(client, ["balance"])),
-        note=reason,
-    )
+    changes = diff(before, snapshot(client, ["balance"]))
+    audit_record(actor=actor, instance=client, changes=changes, note=reason)
+    if changes:
+        publish_client_changed(client.pk, "balance")
     return client
+
+
+def client_record_order(*, client_id: int, when: Any) -> None:
+    """Orders' way to keep "last order" on the card (only ever moves forward)."""
+    Client.objects.filter(pk=client_id).filter(
+        Q(last_order_at__isnull=True) | Q(last_order_at__lt=when)
+    ).update(last_order_at=when)
+
+
+def client_set_bonus_count(*, client_id: int, count: int) -> None:
+    """Orders' way to show the bonus counter (units towards the next gift) on the card."""
+    Client.objects.filter(pk=client_id).update(bonus_count=max(int(count), 0))
 
 
 def client_has_history(client: Client) -> bool:

@@ -18,14 +18,19 @@ class CappedPaginator(Paginator):
         self.cap = cap
 
     @cached_property
+    def _seen(self) -> int:
+        """Rows counted, at most ``cap + 1``: one query answers both "how many" and "more than
+        the cap?". Unordered, so Postgres stops at the first ``cap + 1`` matches instead of
+        sorting them all."""
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @cached_property
     def count(self) -> int:
-        return min(self.object_list[: self.cap + 1].count(), self.cap)
+        return min(self._seen, self.cap)
 
     @cached_property
     def capped(self) -> bool:
-        return (
-            self.object_list[self.cap : self.cap + 1].exists() if self.count >= self.cap else False
-        )
+        return self._seen > self.cap
 
 
 def paginate(

@@ -117,3 +117,14 @@ class SalesPlanForm(forms.Form):
         self.fields["manager"].queryset = get_user_model().objects.filter(
             branch=branch, is_active=True, role="manager"
         )
+
+
+class StageDeleteForm(forms.Form):
+    move_to = forms.ModelChoiceField(
+        label=_("Move its leads to"), queryset=Stage.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, targets: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if targets is not None:
+            self.fields["move_to"].queryset = targets

@@ -149,7 +149,8 @@ class Lead(models.Model):
     )
     loss_comment = models.TextField(_("loss comment"), blank=True, max_length=2000)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    position = models.IntegerField(default=0)
+    #: Manual order inside a kanban column (gapped; see ``services.lead_move``).
+    position = models.IntegerField(_("position in the column"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -163,9 +164,17 @@ class Lead(models.Model):
         permissions = [("view_all_leads", "Can see every lead of the branch")]
         indexes = [
             models.Index(
-                fields=["stage", "-is_new_unseen", "-created_at", "-id"],
+                fields=["stage", "position", "-created_at", "-id"],
                 condition=models.Q(status="open"),
-                name="leads_lead_board_idx",
+                name="leads_lead_board_pos_idx",
+            ),
+            # The board's per-column count and sum as an index-only scan (100 000 open leads:
+            # 36 ms instead of a 70–146 ms sequential scan).
+            models.Index(
+                fields=["pipeline", "stage"],
+                include=["branch", "manager", "amount", "id"],
+                condition=models.Q(status="open"),
+                name="leads_lead_totals_idx",
             ),
             models.Index(fields=["pipeline", "status", "stage"], name="leads_lead_pipeline_idx"),
             models.Index(fields=["branch", "status", "-closed_at"]),

@@ -23,7 +23,9 @@ def lead_list(*, user: Any, branch: Any) -> QuerySet[Lead]:
     )
 
 
-BOARD_ORDER = ("-is_new_unseen", "-created_at", "-pk")
+#: A column's order: the manual position (kanban drags; new and reopened leads enter at the top),
+#: then the newest first among equal positions (leads never dragged keep position 0).
+BOARD_ORDER = ("position", "-created_at", "-pk")
 
 
 def board_columns(
@@ -34,7 +36,7 @@ def board_columns(
     expanded: int | None = None,
 ) -> list[dict]:
     """One dict per in-progress stage: the stage, its count and sum, and its first ``limit`` cards
-    (new unseen leads first, then the newest).
+    (in ``BOARD_ORDER``).
 
     Four queries whatever the number of leads: the stages, the per-stage totals, the ids of each
     column's first cards (one UNION ALL of per-stage ``LIMIT`` queries, each served by the partial

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from crm.core.realtime import publish_on_commit
 from crm.core.services import audit_record, diff, notification_send, snapshot, timeline_add
 from crm.leads.models import Lead, LeadStatus, LossReason, Pipeline, SalesPlan, Source, Stage, Task
 from crm.leads.permissions import can_change_lead, can_change_task
+from crm.leads.selectors import BOARD_ORDER
 
 LEAD_FIELDS = [
     "contact_name",
@@ -160,6 +161,52 @@ def stage_shift(*, actor: Any, stage: Stage, delta: int) -> None:
     stage_reorder(actor=actor, pipeline=stage.pipeline, stage_ids=ids)
 
 
+def stage_delete_problem(stage: Stage) -> str | None:
+    """Why ``stage`` cannot be deleted at all (whatever happens to its leads), or None."""
+    if stage.is_closing:
+        return _("Won and lost stages close leads; they cannot be deleted.")
+    others = stage.pipeline.stages.filter(kind=Stage.Kind.OPEN).exclude(pk=stage.pk)
+    if not others.exists():
+        return _("A pipeline needs at least one stage in progress.")
+    return None
+
+
+@transaction.atomic
+def stage_delete(*, actor: Any, stage: Stage, move_to: Stage | None = None) -> int:
+    """Delete an in-progress stage; its leads move in bulk to ``move_to`` (another in-progress
+    stage of the same pipeline), which is required when the stage has leads. Returns how many
+    leads moved. Audited on the pipeline; board viewers refresh the receiving column."""
+    _require(actor, "leads.manage_pipelines")
+    stage = Stage.objects.select_for_update().select_related("pipeline").get(pk=stage.pk)
+    problem = stage_delete_problem(stage)
+    if problem:
+        raise ValidationError(problem)
+    leads = Lead.objects.filter(stage=stage)
+    moved = 0
+    if leads.exists():
+        if move_to is None:
+            raise ValidationError({"move_to": _("Choose where this stage's leads go.")})
+        if move_to.pipeline_id != stage.pipeline_id or move_to.pk == stage.pk or move_to.is_closing:
+            raise ValidationError(
+                {"move_to": _("Choose another stage in progress of this pipeline.")}
+            )
+        moved = leads.update(stage=move_to, updated_at=timezone.now())
+    name = stage.name
+    stage.delete()
+    audit_record(
+        actor=actor,
+        instance=stage.pipeline,
+        note=f"− {name}" + (f" → {move_to.name} ({moved})" if moved else ""),
+        changes={"stages": [name, None]},
+    )
+    if moved:
+        publish_on_commit(
+            pipeline_group(stage.pipeline_id),
+            {"type": "lead", "op": "stage_deleted", "stage": move_to.pk, "moved": moved},
+        )
+    return moved
+
+
 # --- Directories ------------------------------------------------------------------------------
 @transaction.atomic
 def directory_entry_create(*, actor: Any, model: type, branch: Any, name: str) -> Any:
@@ -254,6 +301,7 @@ def lead_create(
         lead.manager = actor  # a manager creates leads for themselves only
     _clean_lead(lead)
     lead.client = lead_find_client(phone=lead.phone, email=lead.email, branch=branch)
+    lead.position = _top_position(stage)
     lead.save()
     audit_record(actor=actor, instance=lead, action=AuditEntry.Action.CREATE)
     timeline_add(
@@ -307,9 +355,73 @@ def _status_entry(actor: Any, lead: Lead, old: Stage, new: Stage, note: str = ""
     )
 
 
+#: Room left between neighbouring cards' positions: most drops take the midpoint of two
+#: neighbours and touch one row; only when two neighbours are adjacent is the block above shifted.
+POSITION_GAP = 1024
+
+
+def _open_in_stage(stage: Stage, exclude: Lead) -> Any:
+    return Lead.objects.filter(stage=stage, status=LeadStatus.OPEN).exclude(pk=exclude.pk)
+
+
+def _at_or_above(lead: Lead) -> Q:
+    """Leads sorting at or above ``lead`` on the board (``BOARD_ORDER``: position, newest)."""
+    return (
+        Q(position__lt=lead.position)
+        | Q(position=lead.position, created_at__gt=lead.created_at)
+        | Q(position=lead.position, created_at=lead.created_at, pk__gte=lead.pk)
+    )
+
+
+def _board_neighbour(stage: Stage, moved: Lead, pk: int | None) -> Lead | None:
+    if pk is None:
+        return None
+    return _open_in_stage(stage, moved).filter(pk=pk).only("position", "created_at").first()
+
+
+def _position_after(stage: Stage, moved: Lead, anchor: Lead | None) -> int:
+    """A position that puts ``moved`` right below ``anchor`` (the top of the column when None),
+    in the order of every open lead of the stage, filtered out or not."""
+    others = _open_in_stage(stage, moved)
+    if anchor is None:
+        top = others.aggregate(m=Min("position"))["m"]
+        return 0 if top is None else top - POSITION_GAP
+    below = others.exclude(_at_or_above(anchor)).order_by(*BOARD_ORDER).only("position").first()
+    if below is None:
+        return anchor.position + POSITION_GAP
+    if below.position - anchor.position < 2:  # no room: lift the anchor and everything above it
+        others.filter(_at_or_above(anchor)).update(position=F("position") - POSITION_GAP)
+        anchor.position -= POSITION_GAP
+    return (anchor.position + below.position) // 2
+
+
+def _position_before(stage: Stage, moved: Lead, follower: Lead) -> int:
+    """A position that puts ``moved`` right above ``follower``."""
+    above = (
+        _open_in_stage(stage, moved)
+        .filter(_at_or_above(follower))
+        .exclude(pk=follower.pk)
+        .order_by("-position", "created_at", "pk")  # BOARD_ORDER reversed: the nearest above
+        .only("position", "created_at")
+        .first()
+    )
+    return _position_after(stage, moved, above)
+
+
 @transaction.atomic
-def lead_move(*, actor: Any, lead: Lead, stage: Stage, position: int | None = None) -> Lead:
-    """Move an open lead to another in-progress stage of its pipeline (kanban drag)."""
+def lead_move(
+    *,
+    actor: Any,
+    lead: Lead,
+    stage: Stage,
+    after: int | None = None,
+    before: int | None = None,
+) -> Lead:
+    """Move an open lead to a place in an in-progress stage of its pipeline (kanban drag).
+
+    ``after`` is the id of the card the lead was dropped below, ``before`` of the card above which
+    it was dropped (the board may be filtered, so both refer to what the user saw); with neither
+    the lead goes to the top of the column. Positions are gapped integers (``POSITION_GAP``)."""
     lead = Lead.objects.select_for_update().select_related("stage").get(pk=lead.pk)
     if not can_change_lead(actor, lead):
         raise PermissionDenied
@@ -320,16 +432,29 @@ def lead_move(*, actor: Any, lead: Lead, stage: Stage, position: int | None = No
     if stage.is_closing:
         raise ValidationError({"stage": _("Close the lead as won or lost instead.")})
     old = lead.stage
-    if old.pk == stage.pk and position is None:
+    if old.pk == stage.pk and after is None and before is None:
         return lead
+    # Serialise reorders of one column: two drops computing the same midpoint would tie.
+    list(Stage.objects.select_for_update().filter(pk=stage.pk).values_list("pk", flat=True))
+    anchor = _board_neighbour(stage, lead, after)
+    follower = None if anchor is not None else _board_neighbour(stage, lead, before)
+    if follower is not None:
+        lead.position = _position_before(stage, lead, follower)
+    else:
+        lead.position = _position_after(stage, lead, anchor)
     lead.stage = stage
-    lead.position = position or 0
     lead.save(update_fields=["stage", "position", "updated_at"])
     if old.pk != stage.pk:
         audit_record(actor=actor, instance=lead, changes={"stage": [old.name, stage.name]})
         _status_entry(actor, lead, old, stage)
     _publish_lead(lead, "moved", **{"from": old.pk})
     return lead
+
+
+def _top_position(stage: Stage) -> int:
+    """New and reopened leads enter a column at its top."""
+    top = Lead.objects.filter(stage=stage, status=LeadStatus.OPEN).aggregate(m=Min("position"))
+    return 0 if top["m"] is None else top["m"] - POSITION_GAP
 
 
 def _closing_stage(lead: Lead, kind: str) -> Stage:
@@ -447,11 +572,20 @@ def lead_reopen(*, actor: Any, lead: Lead) -> Lead:
     old, old_status = lead.stage, lead.status
     lead.stage = stage
     lead.status = LeadStatus.OPEN
+    lead.position = _top_position(stage)
     lead.closed_at = None
     lead.loss_reason = None
     lead.loss_comment = ""
     lead.save(
-        update_fields=["stage", "status", "closed_at", "loss_reason", "loss_comment", "updated_at"]
+        update_fields=[
+            "stage",
+            "status",
+            "position",
+            "closed_at",
+            "loss_reason",
+            "loss_comment",
+            "updated_at",
+        ]
     )
     audit_record(actor=actor, instance=lead, changes={"status": [old_status, "open"]})
     _status_entry(actor, lead, old, stage, _("Reopened."))

@@ -26,6 +26,7 @@ urlpatterns = [
     path("settings/pipelines/<int:pk>/", views.pipeline_detail, name="pipeline-detail"),
     path("settings/pipelines/<int:pk>/reorder/", views.stage_reorder, name="stage-reorder"),
     path("settings/stages/<int:pk>/", views.stage_edit, name="stage-edit"),
+    path("settings/stages/<int:pk>/delete/", views.stage_delete, name="stage-delete"),
     path("settings/directories/", views.directories, name="directories"),
     path(
         "settings/directories/<str:kind>/<int:pk>/toggle/",

@@ -24,6 +24,7 @@ from crm.leads.forms import (
     LoseForm,
     NameForm,
     SalesPlanForm,
+    StageDeleteForm,
     StageForm,
     TaskForm,
     WinForm,
@@ -175,6 +176,9 @@ def board(request: HttpRequest) -> HttpResponse:
         "filter": filterset,
         "querystring": _board_querystring(request, pipeline),
         "can_add": request.user.has_perm("leads.add_lead"),
+        # "/leads/" for "/leads/<pk>/" and ".../move/": 400 {% url %} reversals per board were a
+        # third of its render time; test_board_card_urls_match_reverse keeps them in step.
+        "lead_url": reverse("leads:lead-detail", args=[0]).removesuffix("0/"),
     }
     if _is_htmx(request):
         if column_id is not None:
@@ -319,7 +323,11 @@ def lead_move(request: HttpRequest, pk: int) -> HttpResponse:
         if stage is None:
             raise ValidationError(_("Choose a stage."))
         services.lead_move(
-            actor=request.user, lead=lead, stage=stage, position=_int(request.POST.get("position"))
+            actor=request.user,
+            lead=lead,
+            stage=stage,
+            after=_int(request.POST.get("after")),
+            before=_int(request.POST.get("before")),
         )
     except ValidationError as error:
         status = 400
@@ -551,6 +559,40 @@ def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, _error_text(error))
     return redirect("leads:pipeline-detail", pk=stage.pipeline_id)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("leads.manage_pipelines", raise_exception=True)
+def stage_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm page: how many leads the stage holds and where they should go; POST deletes."""
+    stage = get_object_or_404(
+        Stage.objects.filter(pipeline__branch=_branch(request)).select_related("pipeline"), pk=pk
+    )
+    targets = stage.pipeline.stages.filter(kind=Stage.Kind.OPEN).exclude(pk=stage.pk)
+    form = StageDeleteForm(request.POST if request.method == "POST" else None, targets=targets)
+    problem = services.stage_delete_problem(stage)
+    if request.method == "POST" and problem is None and form.is_valid():
+        try:
+            moved = services.stage_delete(
+                actor=request.user, stage=stage, move_to=form.cleaned_data["move_to"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The stage “%(name)s” is deleted; %(n)s leads moved.")
+                % {"name": stage.name, "n": moved},
+            )
+            return redirect("leads:pipeline-detail", pk=stage.pipeline_id)
+    context = {
+        "stage": stage,
+        "form": form,
+        "problem": problem,
+        "lead_count": stage.leads.count(),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "leads/stage_delete.html", context, status=status)
 
 
 @require_POST

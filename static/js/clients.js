@@ -117,4 +117,17 @@
       t.classList.toggle("active", t.dataset.tabLink === link.dataset.tabLink);
     });
   });
+
+  // --- Live card: another user changed this client ----------------------------------------------
+  // The header refreshes itself (hx-trigger on #client-live); the timeline tab, when open and the
+  // viewer is not half-way through typing a comment, is re-fetched too.
+  document.body.addEventListener("kolo:client.changed", function () {
+    var live = document.getElementById("client-live");
+    var timeline = document.querySelector('#tab-panel [data-tab="timeline"]');
+    if (!live || !timeline || !window.htmx) return;
+    var typing = [].some.call(timeline.querySelectorAll("textarea, input[type=text]"), function (f) {
+      return f.value.trim() !== "";
+    });
+    if (!typing) window.htmx.ajax("GET", live.dataset.tabUrl, { target: "#tab-panel" });
+  });
 })();

@@ -66,7 +66,14 @@
           if (from === to && evt.oldIndex === evt.newIndex) return;
           card.classList.add("lead-card-saving");
           ownMoves[card.dataset.id] = Date.now();  // our own move: its live echo needs no refetch
-          post(card.dataset.moveUrl, { stage: to, position: evt.newIndex })
+          // The neighbours the user saw: the server places the card between them (the board may
+          // be filtered, so an index would not say where among all the column's leads).
+          var above = card.previousElementSibling, below = card.nextElementSibling;
+          post(card.dataset.moveUrl, {
+            stage: to,
+            after: above && above.dataset.id ? above.dataset.id : "",
+            before: below && below.dataset.id ? below.dataset.id : ""
+          })
             .then(function (r) {
               if (!r.ok) {
                 return r.text().then(function (t) { window.alert(t || "Error"); });

@@ -1,5 +1,6 @@
 """A manager creates a lead, drags it across two stages of the kanban, reloads (the move is
-saved), and wins it into a client."""
+saved), wins it into a client, then finds that client in the list by its phone typed another way
+and opens the card."""
 
 from __future__ import annotations
 
@@ -80,3 +81,15 @@ def test_manager_drags_a_lead_across_the_board_and_wins_it(make_user, live_url, 
     page.wait_for_selector("#dash-plan")
     page.wait_for_timeout(500)  # the chart draws after its data arrives
     screenshot(page, "leads-dashboard")
+
+    # The new client is found by its phone typed differently from the stored +79215551234.
+    page.goto(f"{live_url}/clients/")
+    page.fill("#client-search", "8 (921) 555-12-34")
+    expect(page.locator("#client-table .client-link")).to_have_count(1)
+    expect(page.locator("#client-table .client-link")).to_contain_text("Невские воды")
+    page.click("#client-table .client-link")
+    expect(page.locator("#client-name")).to_contain_text("Невские воды")
+    expect(page.locator("#client-live")).to_have_attribute(
+        "data-live-groups", f"clients.client.{lead.client_id}"
+    )
+    screenshot(page, "client-found-by-phone")
