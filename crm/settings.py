@@ -188,6 +188,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.core.tasks.job_fail_stale_task",
         "schedule": timedelta(minutes=15),
     },
+    # Orders: generate the orders of recurring schedules for the next days (idempotent: one order
+    # per schedule and date); hourly so each branch's new day is covered soon after its midnight.
+    "orders-generate-scheduled": {
+        "task": "crm.orders.tasks.generate_scheduled_orders_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("core/", include("crm.core.urls")),
     path("clients/", include("clients.urls")),
     path("leads/", include("crm.leads.urls")),
+    path("orders/", include("crm.orders.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

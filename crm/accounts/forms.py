@@ -90,7 +90,40 @@ class ProfileForm(forms.ModelForm):
 class BranchForm(forms.ModelForm):
     class Meta:
         model = Branch
-        fields = ["code", "name", "city", "timezone", "address", "phone", "is_active"]
+        fields = [
+            "code",
+            "name",
+            "city",
+            "timezone",
+            "address",
+            "phone",
+            "workday_start",
+            "workday_end",
+            "is_active",
+        ]
+        widgets = {
+            "workday_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "workday_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, the working day keeps its current hours (08:00–21:00 for a new branch).
+        for name in ("workday_start", "workday_end"):
+            self.fields[name].required = False
+
+    def clean_workday_start(self):
+        return self.cleaned_data.get("workday_start") or self.instance.workday_start
+
+    def clean_workday_end(self):
+        return self.cleaned_data.get("workday_end") or self.instance.workday_end
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("workday_start"), data.get("workday_end")
+        if start and end and start >= end:
+            self.add_error("workday_end", _("The working day must end after it starts."))
+        return data
 
 
 class LanguageForm(forms.Form):

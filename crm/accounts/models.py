@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -30,6 +31,12 @@ class Branch(models.Model):
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    workday_start = models.TimeField(
+        _("working day starts"),
+        default=datetime.time(8, 0),
+        help_text=_("Delivery windows must fit into the working day."),
+    )
+    workday_end = models.TimeField(_("working day ends"), default=datetime.time(21, 0))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

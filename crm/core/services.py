@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -118,7 +118,7 @@ def _plain(value: Any) -> Any:
     """A JSON-safe, human-readable form of a field value for the history."""
     if isinstance(value, models.Model):
         return str(value)
-    if isinstance(value, (Decimal, date, datetime, timedelta)):
+    if isinstance(value, (Decimal, date, datetime, time, timedelta)):
         return str(value)
     if isinstance(value, (list, tuple, set)):
         return [_plain(v) for v in value]

@@ -6,3 +6,10 @@ class OrdersConfig(AppConfig):
     name = "crm.orders"
     label = "orders"
     verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        from crm.accounts.roles import register_role_permissions
+        from crm.orders import wiring  # noqa: F401  (nav, visibility, card tabs, bench, seed)
+        from crm.orders.roles import ROLE_PERMISSIONS
+
+        register_role_permissions(ROLE_PERMISSIONS)
