@@ -13,6 +13,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("leads/", include("crm.leads.urls")),
     path("orders/", include("crm.orders.urls")),
+    path("routes/", include("routes.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -6,3 +6,10 @@ class RoutesConfig(AppConfig):
     name = "routes"
     label = "routes"
     verbose_name = _("Routes")
+
+    def ready(self) -> None:
+        from crm.accounts.roles import register_role_permissions
+        from routes import wiring  # noqa: F401  (nav, seeder, job handler)
+        from routes.roles import ROLE_PERMISSIONS
+
+        register_role_permissions(ROLE_PERMISSIONS)

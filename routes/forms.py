@@ -1,0 +1,97 @@
+"""Forms of the routes pages. Validation of the business rules stays in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm.accounts.models import User
+from crm.accounts.roles import Role
+from crm.orders.models import OrderType
+from routes.models import Depot, Route, Vehicle
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class DepotForm(forms.ModelForm):
+    class Meta:
+        model = Depot
+        fields = ["name", "address", "latitude", "longitude", "opens_at", "closes_at", "is_active"]
+        widgets = {"opens_at": TIME, "closes_at": TIME}
+
+    def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.branch = branch
+
+
+class VehicleForm(forms.ModelForm):
+    class Meta:
+        model = Vehicle
+        fields = [
+            "plate",
+            "name",
+            "depot",
+            "capacity_kg",
+            "capacity_containers",
+            "cost_per_km",
+            "cost_per_hour",
+            "fixed_cost",
+            "driver",
+            "shift_start",
+            "shift_end",
+            "is_active",
+        ]
+        widgets = {"shift_start": TIME, "shift_end": TIME}
+
+    def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.branch = branch
+        self.fields["depot"].queryset = Depot.objects.filter(branch=branch, is_active=True)
+        self.fields["driver"].queryset = drivers_of(branch)
+
+
+def drivers_of(branch: Any) -> Any:
+    return User.objects.filter(role=Role.DRIVER, branch=branch, is_active=True).order_by(
+        "last_name", "first_name"
+    )
+
+
+class PlanForm(forms.Form):
+    """Which day, which vans, which kinds of orders."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    vehicles = forms.ModelMultipleChoiceField(
+        label=_("Vehicles"), queryset=Vehicle.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    order_types = forms.MultipleChoiceField(
+        label=_("Order types"),
+        choices=OrderType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every type."),
+    )
+
+    def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vehicles"].queryset = Vehicle.objects.filter(
+            branch=branch, is_active=True
+        ).select_related("driver")
+
+
+class MoveForm(forms.Form):
+    route = forms.ModelChoiceField(label=_("Route"), queryset=Route.objects.none())
+    position = forms.IntegerField(label=_("Position"), min_value=1, required=False)
+
+    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["route"].queryset = plan.routes.all()
+
+
+class DriverForm(forms.Form):
+    driver = forms.ModelChoiceField(label=_("Driver"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["driver"].queryset = drivers_of(branch)

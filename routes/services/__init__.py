@@ -1,0 +1,1 @@
+"""Services of the routes app: fleet (depots, vehicles), timing, planning."""

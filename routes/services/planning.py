@@ -1,0 +1,563 @@
+"""Daily route planning: build the optimiser's problem from the day's orders, run it in a
+background job, store the routes; let the dispatcher move and lock stops, re-optimise the rest
+and publish the plan to the drivers.
+
+Decisions (see docs/routes.md): one plan per branch and date; a published plan is read-only; a
+manual move that breaks a window or a capacity is *allowed* and shown as a warning (the
+dispatcher knows things the model does not); locked routes are left out of a re-optimisation
+entirely, locked stops keep their vehicle and their order."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm.core.models import AuditEntry, Job
+from crm.core.registry import register_job_handler
+from crm.core.services import audit_record, job_create, notification_send
+from crm.orders.models import Order, OrderStatus
+from crm.orders.services.orders import publish_order_changed
+from crm.orders.services.workflow import order_transition
+from routes import optimizer as opt
+from routes.models import ROUTE_COLOURS, Route, RoutePlan, RouteStop, Vehicle
+from routes.permissions import can_plan, can_publish
+from routes.services.timing import (
+    distance_provider,
+    order_point,
+    order_service_seconds,
+    order_weight_kg,
+    order_window,
+    retime,
+    seconds_of,
+)
+
+JOB_KIND = "routes.optimise"
+PLANNABLE = (OrderStatus.NEW, OrderStatus.CONFIRMED)
+NO_COORDINATES = "no_coordinates"
+NO_VEHICLE = "no_vehicle"
+#: capacity of a dimension a vehicle does not count (containers = 0)
+UNLIMITED = 10**9
+
+REASONS = {
+    NO_COORDINATES: gettext_lazy("The address has no point on the map."),
+    NO_VEHICLE: gettext_lazy("No unlocked van is left for it."),
+    opt.UnassignedReason.CAPACITY: gettext_lazy("Heavier or bigger than any chosen van."),
+    opt.UnassignedReason.WINDOW_UNREACHABLE: gettext_lazy(
+        "The window cannot be reached within the vans' shifts."
+    ),
+    opt.UnassignedReason.NO_VEHICLE_WITH_SKILL: gettext_lazy("No chosen van can take it."),
+    opt.UnassignedReason.DROPPED_BY_OPTIMISER: gettext_lazy(
+        "Does not fit into the routes (time or capacity)."
+    ),
+}
+
+
+def reason_text(code: str) -> str:
+    return str(REASONS.get(code, code))
+
+
+def time_limit() -> float:
+    """Seconds the optimiser may run: setting, else environment, else 10."""
+    default = os.environ.get("ROUTES_TIME_LIMIT_SECONDS", "10")
+    return float(getattr(settings, "ROUTES_TIME_LIMIT_SECONDS", default))
+
+
+def _workers() -> int:
+    """Parallel searches (0 = one per core, at most 2); a Celery worker gets one anyway."""
+    default = os.environ.get("ROUTES_SOLVER_WORKERS", "0")
+    return int(getattr(settings, "ROUTES_SOLVER_WORKERS", default))
+
+
+# --- Which orders -------------------------------------------------------------------------------
+def plan_orders(plan: RoutePlan) -> QuerySet[Order]:
+    """The day's new and confirmed orders of the branch (narrowed by the plan's filters)."""
+    qs = Order.objects.filter(branch_id=plan.branch_id, date=plan.date, status__in=PLANNABLE)
+    types = (plan.order_filters or {}).get("order_types") or []
+    if types:
+        qs = qs.filter(order_type__in=types)
+    return qs.select_related("client").prefetch_related("stops", "items__product")
+
+
+def _check_actor(actor: Any, plan: RoutePlan | None = None) -> None:
+    if not can_plan(actor):
+        raise PermissionDenied
+    if plan is not None and plan.is_published:
+        raise ValidationError(_("The plan is published; it can no longer be changed."))
+
+
+def _check_idle(plan: RoutePlan) -> None:
+    if plan.job_id and not plan.job.is_finished:
+        raise ValidationError(_("The optimiser is still working on this plan."))
+
+
+# --- Create and run -----------------------------------------------------------------------------
+def plan_create(
+    *,
+    actor: Any,
+    branch: Any,
+    date: Any,
+    vehicle_ids: Iterable[int],
+    order_filters: dict | None = None,
+) -> RoutePlan:
+    """Start (or restart) the plan of a day: the routes are built by a background job."""
+    _check_actor(actor)
+    ids = {int(v) for v in vehicle_ids}
+    vehicles = list(Vehicle.objects.filter(branch=branch, is_active=True, pk__in=ids))
+    if not vehicles or len(vehicles) != len(ids):
+        raise ValidationError({"vehicles": [_("Choose at least one active vehicle.")]})
+    with transaction.atomic():
+        plan, created = RoutePlan.objects.select_for_update().get_or_create(
+            branch=branch, date=date, defaults={"created_by": actor}
+        )
+        _check_actor(actor, plan)
+        if not created:
+            _check_idle(plan)
+            plan.routes.all().delete()
+        plan.order_filters = order_filters or {}
+        plan.vehicles.set(vehicles)
+        _start_job(actor, plan)
+        audit_record(
+            actor=actor,
+            instance=plan,
+            action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+            changes={"vehicles": [None, sorted(ids)]},
+            note=_("Route planning started"),
+        )
+    return plan
+
+
+def plan_reoptimise(*, actor: Any, plan: RoutePlan) -> RoutePlan:
+    """Run the optimiser again over the unlocked part of the plan (warm start from it)."""
+    with transaction.atomic():
+        plan = (
+            RoutePlan.objects.select_for_update(of=("self",)).select_related("job").get(pk=plan.pk)
+        )
+        _check_actor(actor, plan)
+        _check_idle(plan)
+        _start_job(actor, plan)
+        audit_record(
+            actor=actor,
+            instance=plan,
+            changes={"job": [None, str(plan.job_id)]},
+            note=_("Re-optimised"),
+        )
+    return plan
+
+
+def _start_job(actor: Any, plan: RoutePlan) -> None:
+    plan.job = job_create(
+        actor=actor,
+        kind=JOB_KIND,
+        title=_("Routes for %(date)s") % {"date": plan.date.strftime("%d.%m.%Y")},
+        params={"plan_id": plan.pk},
+    )
+    plan.save(update_fields=["order_filters", "job", "updated_at"])
+
+
+@register_job_handler(JOB_KIND)
+def optimise_job(job: Job, progress: Callable[[int, str], None]) -> dict:
+    plan = RoutePlan.objects.get(pk=job.params["plan_id"])
+    limit = time_limit()
+    last = [0.0]
+
+    def on_progress(best_cost: float, elapsed: float) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.5:  # the solver reports often; the page needs 2 updates a second
+            return
+        last[0] = now
+        percent = min(95, int(elapsed / max(limit, 0.1) * 100))
+        progress(percent, _("Best cost so far: %(cost)s") % {"cost": f"{best_cost:,.0f}"})
+
+    plan_optimise(plan, progress=on_progress)
+    return {
+        "url": reverse("routes:plan-detail", args=[plan.pk]),
+        "label": str(_("Open the plan")),
+    }
+
+
+# --- The optimiser run --------------------------------------------------------------------------
+def _vehicle_input(vehicle: Vehicle, depot_index: int) -> opt.Vehicle:
+    return opt.Vehicle(
+        id=str(vehicle.pk),
+        capacity=(vehicle.capacity_kg, vehicle.capacity_containers or UNLIMITED),
+        shift_start=seconds_of(vehicle.shift_start),
+        shift_end=seconds_of(vehicle.shift_end),
+        start_depot=depot_index,
+        end_depot=depot_index,
+        cost_per_km=float(vehicle.cost_per_km),
+        cost_per_hour=float(vehicle.cost_per_hour),
+        fixed_cost=float(vehicle.fixed_cost),
+    )
+
+
+def _stop_input(order: Order, point: tuple[float, float], pinned: str | None) -> opt.Stop:
+    window = order_window(order)
+    return opt.Stop(
+        id=str(order.pk),
+        location=point,
+        demand=(order_weight_kg(order), order.containers_to_deliver),
+        time_windows=[window] if window else [],
+        service_time=order_service_seconds(order),
+        priority=2 if order.priority == Order.Priority.EXPRESS else 1,
+        pinned_vehicle=pinned,
+        locked=pinned is not None,
+    )
+
+
+def build_problem(
+    vehicles: list[Vehicle],
+    orders: list[tuple[Order, tuple[float, float]]],
+    locked: dict[int, str],
+    initial: dict[str, list[str]],
+) -> opt.Problem:
+    """The optimiser's input. ``locked``: order id → vehicle id of a locked stop."""
+    depots = list({v.depot_id: v.depot for v in vehicles}.values())
+    depot_index = {d.pk: i for i, d in enumerate(depots)}
+    opt_depots = [
+        opt.Depot(
+            id=str(d.pk),
+            location=d.point,
+            time_window=(seconds_of(d.opens_at), seconds_of(d.closes_at)),
+        )
+        for d in depots
+    ]
+    opt_vehicles = [_vehicle_input(v, depot_index[v.depot_id]) for v in vehicles]
+    stops = [_stop_input(o, p, locked.get(o.pk)) for o, p in orders]
+    points = [d.location for d in opt_depots] + [s.location for s in stops]
+    matrix = opt.Matrix(*distance_provider().matrix(points))
+    costs = any(v.cost_per_km or v.cost_per_hour or v.fixed_cost for v in opt_vehicles)
+    options = opt.Options(
+        time_limit_seconds=time_limit(),
+        objective=opt.Objective.COST if costs else opt.Objective.HIERARCHICAL,
+        workers=_workers(),
+    )
+    return opt.Problem(opt_depots, opt_vehicles, stops, matrix, options, initial or None)
+
+
+def plan_optimise(plan: RoutePlan, progress: opt.model.ProgressCallback | None = None) -> None:
+    """Solve the unlocked part of ``plan`` and store it. Locked routes stay exactly as they are;
+    locked stops of other routes keep their van and their order."""
+    existing = {
+        r.vehicle_id: r
+        for r in plan.routes.select_related("vehicle__depot").prefetch_related("stops")
+    }
+    frozen = {vid for vid, r in existing.items() if r.is_locked}
+    frozen_orders = {s.order_id for vid in frozen for s in existing[vid].stops.all()}
+    vehicles = [
+        v for v in plan.vehicles.select_related("depot").order_by("plate") if v.pk not in frozen
+    ]
+    orders = [o for o in plan_orders(plan) if o.pk not in frozen_orders]
+    located = [(o, p) for o in orders if (p := order_point(o)) is not None]
+    unassigned = [
+        {"order_id": o.pk, "reason": NO_COORDINATES} for o in orders if order_point(o) is None
+    ]
+    wanted = {o.pk for o, _p in located}
+    locked: dict[int, str] = {}
+    initial: dict[str, list[str]] = {}
+    for vid, route in existing.items():
+        if vid in frozen:
+            continue
+        stops = sorted(route.stops.all(), key=lambda s: s.position)
+        initial[str(vid)] = [str(s.order_id) for s in stops if s.order_id in wanted]
+        locked.update({s.order_id: str(vid) for s in stops if s.is_locked and s.order_id in wanted})
+    solution = None
+    if located and vehicles:
+        solution = opt.solve(build_problem(vehicles, located, locked, initial), progress)
+        unassigned += [
+            {"order_id": int(u.stop_id), "reason": u.reason} for u in solution.unassigned
+        ]
+    elif located:
+        unassigned += [{"order_id": o.pk, "reason": NO_VEHICLE} for o, _p in located]
+    sequences = {
+        int(r.vehicle_id): [int(i) for i in r.stop_ids]
+        for r in (solution and solution.routes) or []
+    }
+    _store(plan, vehicles, existing, sequences, locked)
+    plan.unassigned = unassigned
+    plan.stats = _stats(solution, len(orders))
+    plan.save(update_fields=["unassigned", "stats", "updated_at"])
+
+
+def _stats(solution: opt.Solution | None, orders: int) -> dict:
+    if solution is None:
+        return {"orders": orders}
+    return {
+        "orders": orders,
+        "seconds": round(solution.seconds, 2),
+        "objective": round(solution.objective, 2),
+        "feasible": solution.feasible,
+        "violations": solution.violations[:20],
+        "vehicles_used": solution.vehicles_used,
+    }
+
+
+@transaction.atomic
+def _store(
+    plan: RoutePlan,
+    vehicles: list[Vehicle],
+    existing: dict[int, Route],
+    sequences: dict[int, list[int]],
+    locked: dict[int, str],
+) -> None:
+    """Replace the stops of every unlocked route by the solver's sequences, then re-time them."""
+    RouteStop.objects.filter(route__plan=plan, route__is_locked=False).delete()
+    routes: list[Route] = []
+    for index, vehicle in enumerate(vehicles):
+        route = existing.get(vehicle.pk)
+        if route is None:
+            route = Route.objects.create(
+                plan=plan,
+                vehicle=vehicle,
+                driver_id=vehicle.driver_id,
+                position=index,
+                colour=ROUTE_COLOURS[index % len(ROUTE_COLOURS)],
+            )
+        route.vehicle = vehicle
+        routes.append(route)
+    new_stops = [
+        RouteStop(
+            plan=plan,
+            route=route,
+            order_id=order_id,
+            position=position,
+            is_locked=order_id in locked,
+        )
+        for route in routes
+        for position, order_id in enumerate(sequences.get(route.vehicle_id, []))
+    ]
+    RouteStop.objects.bulk_create(new_stops)
+    for route in routes:
+        retime(route)
+
+
+# --- Manual edits -------------------------------------------------------------------------------
+def _editable(actor: Any, stop_or_route: Any) -> RoutePlan:
+    plan = RoutePlan.objects.select_related("job").get(pk=stop_or_route.plan_id)
+    _check_actor(actor, plan)
+    _check_idle(plan)
+    return plan
+
+
+def stop_move(*, actor: Any, stop: RouteStop, route: Route, position: int) -> list[str]:
+    """Move a stop to ``position`` of ``route`` (the same or another route of the plan) and re-time
+    both routes. Returns warnings (late stops, overload); never refuses for them."""
+    with transaction.atomic():
+        stop = RouteStop.objects.select_for_update().select_related("route").get(pk=stop.pk)
+        plan = _editable(actor, stop)
+        route = Route.objects.select_for_update().select_related("vehicle__depot").get(pk=route.pk)
+        source = Route.objects.select_related("vehicle__depot").get(pk=stop.route_id)
+        if route.plan_id != plan.pk:
+            raise ValidationError(_("The route belongs to another plan."))
+        if route.is_locked or source.is_locked:
+            raise ValidationError(_("Unlock the route first."))
+        before = [str(source), stop.position + 1]
+        _reorder(stop, source, route, position)
+        changed = [source] if source.pk == route.pk else [source, route]
+        for r in changed:
+            retime(r)
+        audit_record(
+            actor=actor,
+            instance=plan,
+            changes={f"order {stop.order_id}": [before, [str(route), stop.position + 1]]},
+            note=_("Stop moved"),
+        )
+    return route_warnings(route)
+
+
+def stop_add(
+    *, actor: Any, plan: RoutePlan, order_id: int, route: Route, position: int
+) -> list[str]:
+    """Put an unassigned order of the plan onto ``route`` by hand (re-timed; warnings, as for a
+    move). Orders without a point on the map cannot be routed and are refused."""
+    with transaction.atomic():
+        plan = (
+            RoutePlan.objects.select_for_update(of=("self",)).select_related("job").get(pk=plan.pk)
+        )
+        _check_actor(actor, plan)
+        _check_idle(plan)
+        route = Route.objects.select_for_update().select_related("vehicle__depot").get(pk=route.pk)
+        if route.plan_id != plan.pk:
+            raise ValidationError(_("The route belongs to another plan."))
+        if route.is_locked:
+            raise ValidationError(_("Unlock the route first."))
+        rows = [r for r in plan.unassigned if r["order_id"] != order_id]
+        order = plan_orders(plan).filter(pk=order_id).first()
+        if len(rows) == len(plan.unassigned) or order is None:
+            raise ValidationError(_("This order is not waiting for a route in this plan."))
+        if order_point(order) is None:
+            raise ValidationError(_("The address has no point on the map."))
+        stops = list(route.stops.order_by("position"))
+        stop = RouteStop(plan=plan, route=route, order=order, position=len(stops))
+        stop.save()
+        stops.insert(max(0, min(int(position), len(stops))), stop)
+        for i, s in enumerate(stops):
+            s.position = i
+        RouteStop.objects.bulk_update(stops, ["position"])
+        retime(route)
+        plan.unassigned = rows
+        plan.save(update_fields=["unassigned", "updated_at"])
+        audit_record(
+            actor=actor,
+            instance=plan,
+            changes={f"order {order_id}": [None, [str(route), stop.position + 1]]},
+            note=_("Unassigned order put on a route"),
+        )
+    return route_warnings(route)
+
+
+def _reorder(stop: RouteStop, source: Route, target: Route, position: int) -> None:
+    """Take the stop out of its route and put it at ``position`` of ``target``; renumber both
+    (the position constraint is deferred, so the intermediate duplicates are fine)."""
+    rest = [s for s in source.stops.order_by("position") if s.pk != stop.pk]
+    if source.pk == target.pk:
+        dest = rest
+    else:
+        for i, s in enumerate(rest):
+            s.position = i
+        RouteStop.objects.bulk_update(rest, ["position"])
+        dest = list(target.stops.order_by("position"))
+    position = max(0, min(int(position), len(dest)))
+    dest.insert(position, stop)
+    stop.route = target
+    for i, s in enumerate(dest):
+        s.position = i
+    RouteStop.objects.bulk_update(dest, ["position", "route"])
+
+
+def route_warnings(route: Route) -> list[str]:
+    warnings = []
+    late = sum(1 for stop in route.stops.all() if stop.is_late)
+    if late:
+        warnings.append(_("%(count)s stop(s) after the window closes.") % {"count": late})
+    if route.over_capacity:
+        warnings.append(_("The load exceeds the van's capacity."))
+    if route.ends_at and route.ends_at > route.vehicle.shift_end:
+        warnings.append(_("The route ends after the shift."))
+    return warnings
+
+
+def route_lock(*, actor: Any, route: Route, locked: bool) -> Route:
+    with transaction.atomic():
+        _editable(actor, route)
+        Route.objects.filter(pk=route.pk).update(is_locked=locked)
+        audit_record(
+            actor=actor,
+            instance=route.plan,
+            changes={f"route {route}": [not locked, locked]},
+            note=_("Route locked") if locked else _("Route unlocked"),
+        )
+    route.is_locked = locked
+    return route
+
+
+def stop_lock(*, actor: Any, stop: RouteStop, locked: bool) -> RouteStop:
+    with transaction.atomic():
+        _editable(actor, stop)
+        RouteStop.objects.filter(pk=stop.pk).update(is_locked=locked)
+        audit_record(
+            actor=actor,
+            instance=stop.plan,
+            changes={f"order {stop.order_id}": [not locked, locked]},
+            note=_("Stop locked") if locked else _("Stop unlocked"),
+        )
+    stop.is_locked = locked
+    return stop
+
+
+def route_set_driver(*, actor: Any, route: Route, driver: Any | None) -> Route:
+    with transaction.atomic():
+        _editable(actor, route)
+        if driver is not None and (
+            driver.role != "driver" or driver.branch_id != route.plan.branch_id
+        ):
+            raise ValidationError({"driver": [_("Choose a driver of this branch.")]})
+        before = str(route.driver or "")
+        Route.objects.filter(pk=route.pk).update(driver=driver)
+        route.driver = driver
+        audit_record(
+            actor=actor,
+            instance=route.plan,
+            changes={f"driver of {route}": [before, str(driver or "")]},
+        )
+    return route
+
+
+# --- Publish ------------------------------------------------------------------------------------
+def plan_publish(*, actor: Any, plan: RoutePlan) -> dict[str, int]:
+    """Assign each route's driver to its orders and take confirmed, prepaid orders into work.
+
+    Orders has no "assign" service, so the assignment is a bulk update here (plus the live
+    event each order page listens to); status moves go through ``order_transition`` with the
+    dispatcher as actor, so the state machine and its guards stay the single rule."""
+    if not can_publish(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        plan = (
+            RoutePlan.objects.select_for_update(of=("self",)).select_related("job").get(pk=plan.pk)
+        )
+        _check_actor(actor, plan)
+        _check_idle(plan)
+        routes = list(plan.routes.select_related("vehicle", "driver").prefetch_related("stops"))
+        used = [r for r in routes if r.stops.all()]
+        missing = [str(r) for r in used if r.driver_id is None]
+        if missing:
+            raise ValidationError(
+                _("Choose a driver for: %(routes)s.") % {"routes": ", ".join(missing)}
+            )
+        summary = {"orders": 0, "in_work": 0, "waiting": 0}
+        now = timezone.now()
+        for route in used:
+            # an order cancelled or completed since planning keeps its state and its assignee
+            live = Order.objects.filter(pk__in=[s.order_id for s in route.stops.all()]).exclude(
+                status__in=[OrderStatus.CANCELLED, OrderStatus.COMPLETED]
+            )
+            ids = list(live.values_list("pk", flat=True))
+            Order.objects.filter(pk__in=ids).update(assignee=route.driver, updated_at=now)
+            summary["orders"] += len(ids)
+            for order in Order.objects.filter(pk__in=ids):
+                _start_work(actor, order, summary)
+                publish_order_changed(order, "assigned")
+            notification_send(
+                recipient=route.driver,
+                title=_("Your route for %(date)s") % {"date": plan.date.strftime("%d.%m.%Y")},
+                body=_("%(count)s stops") % {"count": len(ids)},
+                url=reverse("routes:my-route"),
+            )
+        plan.status = RoutePlan.Status.PUBLISHED
+        plan.published_at = now
+        plan.published_by = actor
+        plan.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            instance=plan,
+            changes={"status": [RoutePlan.Status.DRAFT, RoutePlan.Status.PUBLISHED]},
+            note=_("Published: %(orders)s orders, %(in_work)s taken into work") % summary,
+        )
+    return summary
+
+
+def _start_work(actor: Any, order: Order, summary: dict[str, int]) -> None:
+    """Confirmed → in work when no prepayment is outstanding; otherwise it waits (counted)."""
+    if order.status != OrderStatus.CONFIRMED:
+        return
+    if order.prepayment_outstanding > 0:
+        summary["waiting"] += 1
+        return
+    try:
+        order_transition(actor=actor, order=order, target=OrderStatus.IN_WORK)
+    except (ValidationError, PermissionDenied):
+        summary["waiting"] += 1
+        return
+    order.status = OrderStatus.IN_WORK
+    summary["in_work"] += 1

@@ -1,0 +1,28 @@
+"""URLs of the routes app (namespace ``routes``)."""
+
+from django.urls import path
+
+from routes import views
+
+app_name = "routes"
+
+urlpatterns = [
+    path("vehicles/", views.vehicle_list, name="vehicle-list"),
+    path("vehicles/new/", views.vehicle_edit, name="vehicle-create"),
+    path("vehicles/<int:pk>/", views.vehicle_edit, name="vehicle-edit"),
+    path("depots/new/", views.depot_edit, name="depot-create"),
+    path("depots/<int:pk>/", views.depot_edit, name="depot-edit"),
+    path("plan/", views.plan_day, name="plan"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/reoptimise/", views.plan_reoptimise, name="plan-reoptimise"),
+    path("plans/<int:pk>/sheets.pdf", views.plan_sheets_pdf, name="plan-sheets-pdf"),
+    path("plans/<int:pk>/publish/", views.plan_publish, name="plan-publish"),
+    path("plans/<int:pk>/orders/<int:order_pk>/add/", views.stop_add, name="stop-add"),
+    path("stops/<int:pk>/move/", views.stop_move, name="stop-move"),
+    path("stops/<int:pk>/lock/", views.stop_lock, name="stop-lock"),
+    path("routes/<int:pk>/lock/", views.route_lock, name="route-lock"),
+    path("routes/<int:pk>/driver/", views.route_driver, name="route-driver"),
+    path("routes/<int:pk>/sheet.pdf", views.route_sheet_pdf, name="route-sheet-pdf"),
+    path("routes/<int:pk>/sheet.xlsx", views.route_sheet_xlsx, name="route-sheet-xlsx"),
+    path("my/", views.my_route, name="my-route"),
+]
