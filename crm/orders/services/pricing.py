@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clients.services import client_set_bonus_count
+from crm.core.bulk import bulk_update_rows
 from crm.orders import pricing
 from crm.orders.models import (
     BonusCounter,
@@ -446,12 +447,12 @@ def _reprice_chunk(
         start = max((i.position for i in items), default=-1) + 1
         gifts += _gift_items(order, quote, by_id, start)
     if changed_items:
-        OrderItem.objects.bulk_update(changed_items, ["amount"], batch_size=1000)
+        bulk_update_rows(changed_items, ["amount"])
     OrderItem.objects.filter(order_id__in=ids, is_gift=True).delete()
     if gifts:
         OrderItem.objects.bulk_create(gifts, batch_size=1000)
     if orders:
-        Order.objects.bulk_update(orders, ORDER_PRICE_FIELDS, batch_size=1000)
+        bulk_update_rows(orders, ORDER_PRICE_FIELDS)
 
 
 # --- Live preview ---------------------------------------------------------------------------------
