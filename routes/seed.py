@@ -47,3 +47,22 @@ def seed_routes(ctx: Any) -> None:
                 "driver": ctx.users.get(driver) if driver else None,
             },
         )
+    _plan_today(ctx, spb)
+
+
+def _plan_today(ctx: Any, branch: Any) -> None:
+    """Today's plan with all the branch's vans, so the dispatcher opens a day with routes to
+    look at. The optimiser runs as a background job once the demo data is committed (at once
+    with the embedded default's eager Celery, on the worker under docker-compose)."""
+    from crm.orders.services.orders import branch_today
+    from routes.models import RoutePlan
+    from routes.services.planning import plan_create, plan_orders
+
+    today = branch_today(branch)
+    dispatcher = ctx.users.get("dispatcher")
+    if dispatcher is None or RoutePlan.objects.filter(branch=branch, date=today).exists():
+        return
+    if not plan_orders(RoutePlan(branch=branch, date=today)).exists():
+        return
+    vans = Vehicle.objects.filter(branch=branch, is_active=True).values_list("pk", flat=True)
+    plan_create(actor=dispatcher, branch=branch, date=today, vehicle_ids=list(vans))
