@@ -167,6 +167,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Orders ---------------------------------------------------------------------------------------
+# The day screen's PDF of more rows than this is made by a background job (WeasyPrint lays out
+# ~40 rows a second); fewer come back at once.
+ORDERS_PDF_SYNC_MAX_ROWS = env.int("ORDERS_PDF_SYNC_MAX_ROWS", default=300)
+
 # --- Celery ---------------------------------------------------------------------------------------
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # progress and results live in core.Job rows
@@ -190,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-fail-stale": {
         "task": "crm.core.tasks.job_fail_stale_task",
         "schedule": timedelta(minutes=15),
+    },
+    # Files made by background jobs (big exports) are kept a week.
+    "jobs-files-purge": {
+        "task": "crm.core.tasks.job_files_purge_task",
+        "schedule": crontab(hour=3, minute=45),
     },
     # Orders: generate the orders of recurring schedules for the next days (idempotent: one order
     # per schedule and date); hourly so each branch's new day is covered soon after its midnight.

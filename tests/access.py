@@ -105,6 +105,7 @@ MATRIX: dict[str, Rule] = {
     "core:job-list": Rule(EVERYONE),
     "core:job-detail": Rule(ADMIN, denied=HIDDEN, kwargs=lambda ctx: {"pk": ctx.admin_job.pk}),
     "core:job-progress": Rule(ADMIN, denied=HIDDEN, kwargs=lambda ctx: {"pk": ctx.admin_job.pk}),
+    "core:job-file": Rule(ADMIN, denied=HIDDEN, kwargs=lambda ctx: {"pk": ctx.admin_job.pk}),
 }
 
 # Each app keeps its rows in tests/access_<app>.py: ``ROWS`` (name -> Rule) and, optionally,

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.static import serve
 
 from crm.core.models import Job
-from crm.core.services import attachment_add, notification_send
+from crm.core.services import attachment_add, job_store_file, notification_send
 from tests.access import CTX_EXTENDERS, DENIED, HIDDEN, LOGIN, MATRIX, OK, ROLES
 
 EXCLUDED_NAMESPACES = {"admin"}  # Django's own admin: is_staff only, checked separately below
@@ -65,11 +65,18 @@ def ctx(users, make_user, other_branch):
         colleague=colleague,
         attachment=attachment,
         admin_notification=notification_send(recipient=users["admin"], title="Hi"),
-        admin_job=Job.objects.create(kind="test", title="Admin's job", owner=users["admin"]),
+        admin_job=_job_with_a_file(users["admin"]),
     )
     for extend in CTX_EXTENDERS:
         extend(ctx)
     return ctx
+
+
+def _job_with_a_file(owner):
+    job = Job.objects.create(kind="test", title="Admin's job", owner=owner)
+    job.result = job_store_file(job=job, filename="export.pdf", content=b"%PDF-1.4 test")
+    job.save(update_fields=["result"])
+    return job
 
 
 @pytest.mark.django_db

@@ -239,6 +239,37 @@ def job_finish(*, job: Job, result: dict | None = None, message: str = "") -> No
         _publish_job(job)
 
 
+def job_store_file(*, job: Job, filename: str, content: bytes, label: str = "") -> dict:
+    """Keep a job's output file (default storage, ``jobs/<id>/``) and return the job result
+    that links to it: only the job's owner can download it (``core:job-file``)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.urls import reverse
+
+    path = default_storage.save(f"jobs/{job.pk}/{filename}", ContentFile(content))
+    return {
+        "file": path,
+        "filename": filename,
+        "size": len(content),
+        "url": reverse("core:job-file", args=[job.pk]),
+        "label": label or _("Download"),
+    }
+
+
+def job_files_purge(*, older_than: datetime) -> int:
+    """Delete the output files of jobs finished before ``older_than``; their results say so."""
+    from django.core.files.storage import default_storage
+
+    count = 0
+    jobs = Job.objects.filter(finished_at__lt=older_than, result__has_key="file")
+    for job in jobs.only("pk", "result"):
+        default_storage.delete(job.result["file"])
+        job.result = {"expired": True}
+        job.save(update_fields=["result", "updated_at"])
+        count += 1
+    return count
+
+
 def job_fail(*, job: Job, error: str) -> None:
     with transaction.atomic():
         job.status = Job.Status.FAILED

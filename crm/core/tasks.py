@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm.core import registry
 from crm.core.models import Job, Notification
-from crm.core.services import job_fail, job_finish, job_progress, job_start
+from crm.core.services import job_fail, job_files_purge, job_finish, job_progress, job_start
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +61,9 @@ def notification_purge_task(days: int = 90) -> int:
         read_at__isnull=False, created_at__lt=timezone.now() - timedelta(days=days)
     ).delete()
     return deleted
+
+
+@shared_task(name="crm.core.tasks.job_files_purge_task")
+def job_files_purge_task(days: int = 7) -> int:
+    """Exports and other job files are kept a week, then deleted (the job row stays)."""
+    return job_files_purge(older_than=timezone.now() - timedelta(days=days))

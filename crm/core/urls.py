@@ -17,4 +17,5 @@ urlpatterns = [
     path("jobs/", views.job_list, name="job-list"),
     path("jobs/<uuid:pk>/", views.job_detail, name="job-detail"),
     path("jobs/<uuid:pk>/progress/", views.job_progress, name="job-progress"),
+    path("jobs/<uuid:pk>/file/", views.job_file, name="job-file"),
 ]

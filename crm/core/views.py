@@ -176,6 +176,22 @@ def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 
 @require_GET
+def job_file(request: HttpRequest, pk: uuid.UUID) -> FileResponse:
+    """A finished job's output file, for its owner only."""
+    from django.core.files.storage import default_storage
+
+    job = _my_job(request, pk)
+    path = (job.result or {}).get("file")
+    if not path or not default_storage.exists(path):
+        raise Http404
+    return FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename=job.result.get("filename") or path.rsplit("/", 1)[-1],
+    )
+
+
+@require_GET
 @never_cache
 def job_progress(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return render(request, "_includes/progress.html", {"job": _my_job(request, pk)})

@@ -10,11 +10,22 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.core.models import Job
+from crm.core.registry import register_job_handler
+from crm.core.services import job_create, job_store_file
+from crm.orders import day as selectors
+from crm.orders.day_state import DayState
 from crm.orders.models import Order
+
+PDF_JOB_KIND = "orders.day_pdf"
 
 MONEY_FORMAT = "#,##0.00"
 COLUMNS = [
@@ -127,3 +138,55 @@ def stickers_pdf(orders: list[Order], *, fmt: str, request: Any = None) -> bytes
         request=request,
     )
     return render_pdf(html, request)
+
+
+# --- The PDF of the visible list ------------------------------------------------------------------
+def day_pdf_filename(state: DayState) -> str:
+    return f"orders-{state.date.isoformat()}.pdf"
+
+
+def day_pdf(state: DayState, orders: list[Order] | None = None) -> bytes:
+    """The landscape A4 table of ``orders`` (default: the state's rows) with the day's counters."""
+    context = {
+        "orders": state.rows() if orders is None else orders,
+        "date": state.date,
+        "branch": state.branch,
+        "counters": selectors.day_counters(user=state.user, branch=state.branch, date=state.date),
+    }
+    return render_pdf(render_to_string("orders/day/export_pdf.html", context))
+
+
+def day_pdf_job_start(*, actor: Any, state: DayState, rows: int) -> Job:
+    """The same export in the background: the job rebuilds the state from the query string
+    as ``actor`` (so it sees exactly what they may see) in their current language."""
+    title = _("PDF of %(rows)s orders for %(date)s") % {
+        "rows": rows,
+        "date": date_format(state.date, "SHORT_DATE_FORMAT"),
+    }
+    params = {
+        "branch_id": state.branch.pk,
+        "query": state.query(),
+        "language": translation.get_language(),
+    }
+    return job_create(actor=actor, kind=PDF_JOB_KIND, title=title, params=params)
+
+
+@register_job_handler(PDF_JOB_KIND)
+def day_pdf_job(job: Job, progress: Any) -> dict:
+    from crm.accounts.models import Branch
+
+    if job.owner is None or not job.owner.is_active:
+        raise ValidationError(_("The user who asked for this export is no longer active."))
+    branch = Branch.objects.get(pk=job.params["branch_id"])
+    with translation.override(job.params.get("language")):
+        state = DayState(user=job.owner, branch=branch, params=QueryDict(job.params["query"]))
+        progress(10, _("Reading the orders"))
+        orders = state.rows()
+        progress(25, _("Laying out %(rows)s rows") % {"rows": len(orders)})
+        content = day_pdf(state, orders)
+        return job_store_file(
+            job=job,
+            filename=day_pdf_filename(state),
+            content=content,
+            label=_("Download the PDF"),
+        )

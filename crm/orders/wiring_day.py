@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.core.realtime import register_group_authorizer
 from crm.core.registry import NavItem, register_home, register_nav
+from crm.orders import day_exports  # noqa: F401  (registers the background PDF export job)
 from crm.orders.permissions import order_group_authorizer
 
 register_nav(

@@ -9,8 +9,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from crm.core.models import Job
+from crm.core.services import job_files_purge
 from crm.orders.models import PaymentMethod
 from crm.orders.services import order_transition
 from tests.clients.factories import make_client
@@ -139,3 +142,41 @@ def test_stickers_need_the_export_permission(day, client_for):
 def test_exports_need_the_export_permission(day, client_for):
     assert client_for("manager").get(reverse("orders:day-export-xlsx")).status_code == 403
     assert client_for("driver").get(reverse("orders:day-export-pdf")).status_code == 403
+
+
+def test_a_big_pdf_is_made_in_the_background_for_its_owner_only(
+    day, client_for, settings, django_capture_on_commit_callbacks
+):
+    settings.ORDERS_PDF_SYNC_MAX_ROWS = 0
+    operator = client_for("operator")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.get(reverse("orders:day-export-pdf"), {"status": "new"})
+    assert response.status_code == 302 and "/core/jobs/" in response["Location"]
+    job = Job.objects.get(kind="orders.day_pdf")
+    # the job reads the same filters the operator had on the screen
+    assert job.status == Job.Status.DONE and job.params["query"].count("status=new") == 1
+    page = operator.get(response["Location"]).content.decode()
+    download = reverse("core:job-file", args=[job.pk])
+    assert download in page
+    file = operator.get(download)
+    assert file["Content-Disposition"].startswith("attachment")
+    assert b"".join(file.streaming_content).startswith(b"%PDF")
+    assert client_for("dispatcher").get(download).status_code == 404
+
+
+def test_job_files_are_purged_after_a_week(
+    day, client_for, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ORDERS_PDF_SYNC_MAX_ROWS = 0
+    settings.MEDIA_ROOT = tmp_path
+    operator = client_for("operator")
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.get(reverse("orders:day-export-pdf"))
+    job = Job.objects.get(kind="orders.day_pdf")
+    stored = tmp_path / job.result["file"]
+    assert stored.exists()
+    assert job_files_purge(older_than=timezone.now() - datetime.timedelta(days=7)) == 0
+    assert job_files_purge(older_than=timezone.now() + datetime.timedelta(seconds=1)) == 1
+    job.refresh_from_db()
+    assert not stored.exists() and job.result == {"expired": True}
+    assert operator.get(reverse("core:job-file", args=[job.pk])).status_code == 404

@@ -9,95 +9,33 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.orders import day as selectors
-from crm.orders.day_exports import render_pdf, stickers_pdf, write_xlsx
-from crm.orders.filters import DayFilter
-from crm.orders.services.orders import branch_today, order_group
+from crm.orders.day_exports import (
+    day_pdf,
+    day_pdf_filename,
+    day_pdf_job_start,
+    stickers_pdf,
+    write_xlsx,
+)
+from crm.orders.day_state import DayState, active_branch
+from crm.orders.services.orders import order_group
 
-VIEWS = ("list", "timeline")
 STICKER_FORMATS = ("a4", "tape58", "tape80")
 MAX_STICKERS = 500
 
 
-def _active_branch(request: HttpRequest) -> Any:
-    return getattr(request, "branch", None) or request.user.branch
-
-
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False)) and not request.htmx.boosted
-
-
-def _parse_date(raw: str | None, default: datetime.date) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(raw) if raw else default
-    except ValueError:
-        return default
-
-
-class DayState:
-    """What a request asks for: date, filters, view; and the rows that answer it."""
-
-    def __init__(self, request: HttpRequest) -> None:
-        user = request.user
-        active = _active_branch(request)
-        self.filterset = DayFilter(request.GET or None, branch=active, user=user)
-        self.filterset.is_valid()  # an invalid value drops that filter only, not the others
-        cleaned = getattr(self.filterset.form, "cleaned_data", {})
-        self.branch = cleaned.get("branch") or active
-        self.today = branch_today(self.branch)
-        self.date = _parse_date(request.GET.get("date"), self.today)
-        self.view = request.GET.get("view") if request.GET.get("view") in VIEWS else "list"
-        self.filters = {k: v for k, v in cleaned.items() if k != "branch"}
-        self.user = user
-        self.now = timezone.now()
-
-    def orders(self) -> list:
-        qs = selectors.day_orders(
-            user=self.user, branch=self.branch, date=self.date, filters=self.filters, now=self.now
-        )
-        return selectors.decorate(list(qs))
-
-    def query(self, **changes: Any) -> str:
-        """The current date, view and filters as a query string (``changes`` override)."""
-        params: dict[str, Any] = {"date": self.date.isoformat(), "view": self.view}
-        data = self.filterset.form.data if self.filterset.is_bound else {}
-        for name in self.filterset.filters:
-            value = data.get(name)
-            if value:
-                params[name] = value
-        params.update(changes)
-        return urlencode({k: v for k, v in params.items() if v not in (None, "")})
-
-
-def _detail_url_maker() -> Any:
-    """Reverse the order card once and format it per row (2 000 reverses cost ~50 ms)."""
-    marker = 987654321
-    try:
-        url = reverse("orders:order-detail", kwargs={"pk": marker})
-    except NoReverseMatch:
-        return lambda pk: ""
-    head, tail = url.split(str(marker), 1)
-    return lambda pk: f"{head}{pk}{tail}"
-
-
-def _rows(state: DayState) -> list:
-    orders = state.orders()
-    detail_url = _detail_url_maker()
-    for order in orders:
-        order.detail_url = detail_url(order.pk)
-    return orders
 
 
 def _timeline(state: DayState, orders: list) -> dict[str, Any]:
@@ -105,7 +43,7 @@ def _timeline(state: DayState, orders: list) -> dict[str, Any]:
 
 
 def _context(state: DayState) -> dict[str, Any]:
-    orders = _rows(state)
+    orders = state.rows()
     one_day = datetime.timedelta(days=1)
     context = {
         "state": state,
@@ -136,7 +74,7 @@ def _context(state: DayState) -> dict[str, Any]:
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def day(request: HttpRequest) -> HttpResponse:
-    context = _context(DayState(request))
+    context = _context(DayState.from_request(request))
     if _is_htmx(request):
         return render(request, "orders/day/page.html#day-page", context)
     return render(request, "orders/day/page.html", context)
@@ -146,7 +84,8 @@ def day(request: HttpRequest) -> HttpResponse:
 @permission_required("orders.view_order", raise_exception=True)
 def day_rows(request: HttpRequest) -> HttpResponse:
     """The live part (counters, toolbar, list or time-line), refetched on every order event."""
-    return render(request, "orders/day/page.html#day-body", _context(DayState(request)))
+    context = _context(DayState.from_request(request))
+    return render(request, "orders/day/page.html#day-body", context)
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -158,8 +97,8 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @require_GET
 @permission_required("orders.export_orders", raise_exception=True)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    state = DayState(request)
-    content = write_xlsx(_rows(state), date=state.date)
+    state = DayState.from_request(request)
+    content = write_xlsx(state.rows(), date=state.date)
     return _download(
         content,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -170,17 +109,14 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("orders.export_orders", raise_exception=True)
 def export_pdf(request: HttpRequest) -> HttpResponse:
-    state = DayState(request)
-    context = {
-        "orders": _rows(state),
-        "date": state.date,
-        "branch": state.branch,
-        "counters": selectors.day_counters(user=state.user, branch=state.branch, date=state.date),
-    }
-    html = render_to_string("orders/day/export_pdf.html", context, request=request)
-    return _download(
-        render_pdf(html, request), "application/pdf", f"orders-{state.date.isoformat()}.pdf"
-    )
+    """Small days come back at once; a big one (WeasyPrint needs ~25 ms a row) becomes a
+    background job whose page shows the progress and then the download."""
+    state = DayState.from_request(request)
+    orders = state.rows()
+    if len(orders) > settings.ORDERS_PDF_SYNC_MAX_ROWS:
+        job = day_pdf_job_start(actor=request.user, state=state, rows=len(orders))
+        return redirect("core:job-detail", pk=job.pk)
+    return _download(day_pdf(state, orders), "application/pdf", day_pdf_filename(state))
 
 
 def _ids(request: HttpRequest) -> list[int]:
@@ -200,7 +136,7 @@ def stickers(request: HttpRequest) -> HttpResponse:
     fmt = request.POST.get("format") if request.POST.get("format") in STICKER_FORMATS else "a4"
     ids = _ids(request)
     orders = selectors.decorate(
-        list(selectors.orders_by_ids(user=request.user, branch=_active_branch(request), ids=ids))
+        list(selectors.orders_by_ids(user=request.user, branch=active_branch(request), ids=ids))
     )
     if not orders:
         messages.error(request, _("Select the orders to print stickers for."))
