@@ -64,7 +64,11 @@ def _address(stop: Any) -> str:
 
 
 def _goods(order: Any) -> str:
-    lines = [f"{item.name} × {item.quantity.normalize():f}" for item in order.items.all()]
+    gift = _("gift")
+    lines = [
+        f"{f'[{gift}] ' if item.is_gift else ''}{item.name} × {item.quantity.normalize():f}"
+        for item in order.items.all()
+    ]
     if order.containers_to_collect:
         lines.append(_("collect %(count)s containers") % {"count": order.containers_to_collect})
     return "; ".join(lines)

@@ -289,3 +289,16 @@ def test_all_route_sheets_of_a_day_in_one_pdf(client_for, branch, fleet):
     assert fleet[1].plate in _text(document)
     response = client_for("director").get(reverse("routes:plan-sheets-pdf", args=[plan.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_route_sheet_marks_the_bonus_gift_for_the_driver(client_for, branch, fleet):
+    from openpyxl import load_workbook
+
+    orders = _orders(branch, 1)
+    orders[0].items.create(name="Стаканы", quantity=2, unit_price=0, is_gift=True, position=9)
+    route = make_manual_plan(branch, fleet[:1], [orders]).routes.get()
+    response = client_for("dispatcher").get(reverse("routes:route-sheet-xlsx", args=[route.pk]))
+    cells = next(
+        load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True)
+    )
+    assert any(isinstance(c, str) and "[gift] Стаканы × 2" in c for c in cells)
