@@ -79,3 +79,22 @@ async def test_outsiders_cannot_join_the_branch_group(make_user, other_branch, r
     await sync_to_async(_order)(operator)
     assert await spy.receive_nothing(timeout=0.5)
     await spy.disconnect()
+
+
+async def test_a_manager_hears_about_orders_of_own_clients_only(make_user):
+    operator = await sync_to_async(make_user)("operator", username="op1")
+    manager = await sync_to_async(make_user)("manager", username="m1")
+    colleague = await sync_to_async(make_user)("manager", username="m2")
+    mine = await _connect(manager)
+    theirs = await _connect(colleague)
+
+    def order_for_manager():
+        client = make_client(branch=operator.branch, manager=manager)
+        return make_order(client=client, actor=operator)
+
+    order = await sync_to_async(order_for_manager)()
+    event = await mine.receive_json_from(timeout=3)
+    assert event["type"] == "order.created" and event["order_id"] == order.pk
+    assert await theirs.receive_nothing(timeout=0.5)
+    await mine.disconnect()
+    await theirs.disconnect()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from clients.models import Client, ClientAddress
 from clients.services import client_record_order
 from crm.core.models import AuditEntry
-from crm.core.realtime import publish_on_commit
+from crm.core.realtime import publish_on_commit, user_group
 from crm.core.services import audit_record, diff, snapshot
 from crm.orders.models import (
     Order,
@@ -96,16 +96,19 @@ def order_group(branch_id: int) -> str:
 
 
 def publish_order_changed(order: Order, event: str = "changed") -> None:
-    """The day screen (and later the dispatcher board) re-renders on this, after commit."""
-    publish_on_commit(
-        order_group(order.branch_id),
-        {
-            "type": f"order.{event}",
-            "order_id": order.pk,
-            "status": order.status,
-            "date": order.date.isoformat(),
-        },
-    )
+    """The day screen (and later the dispatcher board) re-renders on this, after commit: the
+    branch's group for those who see all its orders, and the personal channel of the client's
+    manager and of the assigned worker, who see only theirs."""
+    payload = {
+        "type": f"order.{event}",
+        "order_id": order.pk,
+        "status": order.status,
+        "date": order.date.isoformat(),
+    }
+    publish_on_commit(order_group(order.branch_id), payload)
+    people = {order.assignee_id, order.client.manager_id} - {None}
+    for user_id in sorted(people):
+        publish_on_commit(user_group(user_id), payload)
 
 
 # --- Validation -----------------------------------------------------------------------------------
