@@ -88,7 +88,11 @@ def live_url(django_db_setup) -> str:
             time.sleep(0.2)
     yield f"http://127.0.0.1:{port}"
     server.terminate()
-    server.wait(timeout=10)
+    try:  # daphne waits for open websockets to close; a loaded machine may need longer
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
     log.close()
 
 
