@@ -33,25 +33,6 @@ from crm.orders.permissions import can_change_order
 from crm.orders.workflow import can_edit_contents
 
 #: Fields whose changes the order's history lists.
-TRACKED = [
-    "client",
-    "order_type",
-    "date",
-    "window_from",
-    "window_to",
-    "priority",
-    "payment_method",
-    "prepayment_required",
-    "prepayment_amount",
-    "driver_comment",
-    "comment",
-    "containers_to_deliver",
-    "containers_to_collect",
-    "promo_code",
-    "assignee",
-    "duration_hours",
-    "total",
-]
 ORDER_FIELDS = [
     "order_type",
     "date",
@@ -68,10 +49,11 @@ ORDER_FIELDS = [
     "assignee",
     "duration_hours",
 ]
+#: What the order's change history records.
+TRACKED = ["client", *ORDER_FIELDS, "promo_code", "total"]
 ITEM_FIELDS = ["product", "name", "unit", "quantity", "unit_price", "discount_percent", "vat_rate"]
-STOP_FIELDS = [
-    "kind",
-    "client_address",
+#: Where a stop is and who receives there (a stop's own copy of an address).
+ADDRESS_FIELDS = [
     "city",
     "address",
     "latitude",
@@ -82,8 +64,8 @@ STOP_FIELDS = [
     "floor",
     "apartment",
     "access_notes",
-    "note",
 ]
+STOP_FIELDS = ["kind", "client_address", *ADDRESS_FIELDS, "note"]
 MAX_DAYS_AHEAD = 366
 
 

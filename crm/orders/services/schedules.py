@@ -50,6 +50,7 @@ from crm.orders.models import (
 )
 from crm.orders.permissions import can_change_schedule
 from crm.orders.services.orders import (
+    ADDRESS_FIELDS,
     MAX_DAYS_AHEAD,
     branch_today,
     order_group,
@@ -75,18 +76,6 @@ SCHEDULE_FIELDS = [
     "is_active",
 ]
 TRACKED = [*SCHEDULE_FIELDS]
-ADDRESS_FIELDS = [
-    "city",
-    "address",
-    "latitude",
-    "longitude",
-    "receiver_name",
-    "receiver_phone",
-    "entrance",
-    "floor",
-    "apartment",
-    "access_notes",
-]
 BATCH = 2000
 R = RecurringSchedule.Rule
 
