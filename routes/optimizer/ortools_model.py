@@ -99,7 +99,10 @@ def build(
         classes: dict[tuple[float, float], int] = {}
         for k, v in enumerate(vehicles):
             veh = problem.vehicles[v]
-            key = (veh.cost_per_km, veh.cost_per_hour)
+            # the hourly cost is the span cost on the time dimension (below); in the arc costs
+            # too it would count the driving time twice
+            hourly_span = round(veh.cost_per_hour * COST_SCALE / 3600.0) > 0
+            key = (veh.cost_per_km, 0.0 if hourly_span else veh.cost_per_hour)
             if key not in classes:
                 classes[key] = routing.RegisterTransitMatrix(cache.cost(*key))
             routing.SetArcCostEvaluatorOfVehicle(classes[key], k)

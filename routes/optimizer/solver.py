@@ -1,12 +1,15 @@
-"""VRPTW solver: OR-Tools' RoutingModel inside a search of our own.
+"""VRPTW solver: OR-Tools' RoutingModel and searches of our own.
 
 ``solve(problem)`` runs, within ``options.time_limit_seconds`` of wall clock:
 
 1. a start: the warm-start plan (``Problem.initial_routes``) if it is valid, else OR-Tools'
-   insertion heuristics (cheapest-arc starts fail on tight windows);
-2. for the hierarchical objective, a vehicle-minimisation phase: an ejection-pool heuristic of
+   insertion heuristics (hierarchical objective, up to 400 stops; cheapest-arc starts fail on
+   tight windows), else our own construction (large days and the cost objective);
+2. a repair: stops the start left out are served by ruin and recreate (``lns.py``);
+3. for the hierarchical objective, a vehicle-minimisation phase: an ejection-pool heuristic of
    our own (``routemin.py``) empties one route after another while every stop still fits;
-3. guided local search on distance (or cost) with the fleet so found.
+4. improvement: ruin and recreate on the cost objective; guided local search on distance
+   (and on cost for pinned positions or a balance term).
 
 On a multi-core machine independent searches with different starts run in parallel processes
 and the best plan wins.

@@ -26,7 +26,7 @@
     });
     if (!el || !source || typeof L === "undefined") return;
     var data = JSON.parse(source.textContent);
-    var map = L.map(el);
+    var map = L.map(el, { zoomSnap: 0.25 }); // a narrow map still fills with the whole day
     L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
     var bounds = [];
     data.depots.forEach(function (d) {
