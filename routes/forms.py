@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.accounts.models import User
 from crm.accounts.roles import Role
 from crm.orders.models import OrderType
-from routes.models import Depot, Route, Vehicle
+from routes.models import Depot, Route, StandingMode, Vehicle
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -72,6 +72,17 @@ class PlanForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every type."),
     )
+    standing_mode = forms.ChoiceField(
+        label=_("Standing routes"),
+        choices=StandingMode.choices,
+        initial=StandingMode.KEEP,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Orders at addresses on a standing route of this weekday start on its van."),
+    )
+
+    def clean_standing_mode(self) -> str:
+        return self.cleaned_data.get("standing_mode") or StandingMode.KEEP
 
     def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

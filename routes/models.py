@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +140,14 @@ class PlanStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class StandingMode(models.TextChoices):
+    """What the optimiser may do with the orders of standing-route sites (see StandingRoute)."""
+
+    KEEP = "keep", _("Keep the standing sequence (only fit the other orders in)")
+    VANS = "vans", _("Keep the vans, re-sequence the stops")
+    FREE = "free", _("Optimise freely (standing routes are only the starting plan)")
+
+
 class RoutePlan(models.Model):
     """The routes of one branch for one date. One plan per branch and date: re-planning a draft
     rebuilds it; a published plan is what the drivers work from."""
@@ -155,6 +165,10 @@ class RoutePlan(models.Model):
     order_filters = models.JSONField(_("order filters"), default=dict, blank=True)
     job = models.ForeignKey(
         "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: how the orders of standing-route sites are pre-assigned (routes.services.standing)
+    standing_mode = models.CharField(
+        _("standing routes"), max_length=5, choices=StandingMode.choices, default=StandingMode.KEEP
     )
     #: optimiser figures of the last run: seconds, objective, feasible, violations…
     stats = models.JSONField(default=dict, blank=True)
@@ -183,6 +197,10 @@ class RoutePlan(models.Model):
             models.UniqueConstraint(fields=["branch", "date"], name="routes_plan_one_per_day"),
             models.CheckConstraint(
                 condition=Q(status__in=PlanStatus.values), name="routes_plan_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(standing_mode__in=StandingMode.values),
+                name="routes_plan_standing_mode_valid",
             ),
         ]
 
@@ -268,6 +286,187 @@ class RouteStop(models.Model):
                 fields=["route", "position"],
                 name="routes_stop_position_unique",
                 deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.route} #{self.position + 1}"
+
+
+# --- Standing routes ----------------------------------------------------------------------------
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class StandingRoute(models.Model):
+    """A route that repeats (the mat-rental week): the same client sites in the same order on one
+    weekday, every week or every N weeks counted from an anchor date, with a default van and
+    driver. Day plans start from it (``routes.services.standing``); new clients are fitted into
+    it (``routes.services.intake``)."""
+
+    branch = models.ForeignKey(
+        "accounts.Branch",
+        on_delete=models.PROTECT,
+        related_name="standing_routes",
+        verbose_name=_("branch"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    every_weeks = models.PositiveSmallIntegerField(
+        _("every N weeks"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(8)],
+        help_text=_("1 = every week; 2 = every other week, counted from the anchor date."),
+    )
+    anchor_date = models.DateField(
+        _("anchor date"),
+        null=True,
+        blank=True,
+        help_text=_("A date on which the route runs; needed when it runs every 2 or more weeks."),
+    )
+    vehicle = models.ForeignKey(
+        Vehicle,
+        on_delete=models.PROTECT,
+        related_name="standing_routes",
+        verbose_name=_("vehicle"),
+    )
+    driver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"role": "driver"},
+        verbose_name=_("driver"),
+        help_text=_("Empty: the van's default driver."),
+    )
+    max_stops = models.PositiveSmallIntegerField(
+        _("maximum stops"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: the default for every route."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["weekday", "name", "id"]
+        verbose_name = _("standing route")
+        verbose_name_plural = _("standing routes")
+        permissions = [
+            ("suggest_standingroute", _("Can see which standing route suits a client address"))
+        ]
+        indexes = [
+            models.Index(fields=["branch", "weekday", "is_active"], name="routes_standing_day_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="routes_standing_name_unique"),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0) & Q(weekday__lte=6), name="routes_standing_weekday"
+            ),
+            models.CheckConstraint(
+                condition=Q(every_weeks__gte=1) & Q(every_weeks__lte=8),
+                name="routes_standing_every_weeks",
+            ),
+            models.CheckConstraint(
+                condition=Q(every_weeks=1) | Q(anchor_date__isnull=False),
+                name="routes_standing_anchor_needed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, list[Any]] = {}
+        if self.every_weeks and self.every_weeks > 1 and self.anchor_date is None:
+            errors["anchor_date"] = [_("Give a date on which the route runs.")]
+        if (
+            self.anchor_date is not None
+            and self.weekday is not None
+            and self.anchor_date.weekday() != self.weekday
+        ):
+            errors["anchor_date"] = [
+                _("The anchor date must be a %(weekday)s.")
+                % {"weekday": Weekday(self.weekday).label}
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+    def runs_on(self, date: datetime.date) -> bool:
+        """Active, the right weekday and, for every-N-weeks routes, a week of the cycle."""
+        if not self.is_active or date.weekday() != self.weekday:
+            return False
+        if self.every_weeks <= 1 or self.anchor_date is None:
+            return True
+        return ((date - self.anchor_date).days // 7) % self.every_weeks == 0
+
+    def next_date(self, after: datetime.date) -> datetime.date:
+        """The first day on or after ``after`` on which the route runs (ignores ``is_active``)."""
+        day = after + datetime.timedelta(days=(self.weekday - after.weekday()) % 7)
+        for _week in range(max(1, self.every_weeks)):
+            if self.every_weeks <= 1 or self.anchor_date is None:
+                return day
+            if ((day - self.anchor_date).days // 7) % self.every_weeks == 0:
+                return day
+            day += datetime.timedelta(days=7)
+        return day
+
+    @property
+    def schedule_label(self) -> str:
+        day = str(Weekday(self.weekday).label)
+        if self.every_weeks > 1:
+            return str(_("%(day)s, every %(n)s weeks") % {"day": day, "n": self.every_weeks})
+        return day
+
+
+class StandingStop(models.Model):
+    """A client site (card address) on a standing route, at its place in the route's stable
+    sequence. ``weekday`` repeats the route's, so the database itself guarantees that an address
+    is on at most one standing route per weekday (a site visited twice a week can be on a Monday
+    and on a Thursday route)."""
+
+    route = models.ForeignKey(StandingRoute, on_delete=models.CASCADE, related_name="stops")
+    address = models.ForeignKey(
+        "clients.ClientAddress",
+        on_delete=models.CASCADE,
+        related_name="standing_stops",
+        verbose_name=_("address"),
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    position = models.PositiveSmallIntegerField(_("position"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["route", "position"]
+        verbose_name = _("standing route site")
+        verbose_name_plural = _("standing route sites")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "weekday"], name="routes_standing_site_once_a_day"
+            ),
+            models.UniqueConstraint(
+                fields=["route", "position"],
+                name="routes_standing_position_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0) & Q(weekday__lte=6),
+                name="routes_standing_site_weekday",
             ),
         ]
 

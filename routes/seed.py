@@ -1,5 +1,7 @@
 """Demo fleet for ``manage.py seed_demo``: one depot and four vans in Saint Petersburg, the first
-two with the demo drivers as their default drivers. Idempotent (get_or_create by plate)."""
+two with the demo drivers as their default drivers, and three standing routes (Monday west,
+Wednesday centre, Thursday east every other week) over demo client addresses. Idempotent
+(get_or_create by plate and by route name) and deterministic (addresses taken by id)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from crm.core.registry import register_seeder
-from routes.models import Depot, Vehicle
+from routes.models import Depot, StandingRoute, StandingStop, Vehicle
+from routes.optimizer.distance import haversine_m
 
 VANS = [
     ("А101ВС178", "Газель 1", 1500, 120, "driver"),
@@ -47,7 +50,79 @@ def seed_routes(ctx: Any) -> None:
                 "driver": ctx.users.get(driver) if driver else None,
             },
         )
+    seed_standing_routes(ctx, spb, depot)
     _plan_today(ctx, spb)
+
+
+#: (name, weekday, every N weeks, van plate); sites: the addresses split west → east
+STANDING = [
+    ("Понедельник · Запад", 0, 1, "А101ВС178"),
+    ("Среда · Центр", 2, 1, "В202ЕК178"),
+    ("Четверг · Восток (через неделю)", 3, 2, "Е303КМ178"),
+]
+SITES_PER_ROUTE = 18
+#: a Thursday: the every-other-week route runs in the weeks counted from it
+ANCHOR = datetime.date(2025, 1, 2)
+
+
+def seed_standing_routes(ctx: Any, branch: Any, depot: Depot) -> None:
+    """Three standing routes over the first demo addresses with a point (by id), split by
+    longitude, each in nearest-neighbour order from the depot. Routes that already have sites
+    are left alone."""
+    from clients.models import ClientAddress
+
+    addresses = list(
+        ClientAddress.objects.filter(
+            client__branch=branch,
+            client__is_archived=False,
+            latitude__isnull=False,
+            longitude__isnull=False,
+        ).order_by("client_id", "pk")[: SITES_PER_ROUTE * len(STANDING)]
+    )
+    addresses.sort(key=lambda a: (a.longitude, a.pk))
+    dispatcher = ctx.users.get("dispatcher")
+    for index, (name, weekday, every, plate) in enumerate(STANDING):
+        vehicle = Vehicle.objects.filter(plate=plate, branch=branch).first()
+        if vehicle is None:
+            continue
+        route, _created = StandingRoute.objects.get_or_create(
+            branch=branch,
+            name=name,
+            defaults={
+                "weekday": weekday,
+                "every_weeks": every,
+                "anchor_date": ANCHOR if every > 1 else None,
+                "vehicle": vehicle,
+                "created_by": dispatcher,
+            },
+        )
+        chunk = addresses[index * SITES_PER_ROUTE : (index + 1) * SITES_PER_ROUTE]
+        if route.stops.exists() or not chunk:
+            continue
+        taken = set(
+            StandingStop.objects.filter(weekday=route.weekday).values_list("address_id", flat=True)
+        )
+        ordered = _nearest_first(depot.point, [a for a in chunk if a.pk not in taken])
+        StandingStop.objects.bulk_create(
+            StandingStop(
+                route=route, address=a, weekday=route.weekday, position=i, added_by=dispatcher
+            )
+            for i, a in enumerate(ordered)
+        )
+
+
+def _nearest_first(start: tuple[float, float], addresses: list[Any]) -> list[Any]:
+    """Nearest-neighbour order from ``start`` (ties by id): a plausible driving order."""
+    left, out, here = list(addresses), [], start
+    while left:
+        nearest = min(
+            left,
+            key=lambda a: (haversine_m(here, (float(a.latitude), float(a.longitude))), a.pk),
+        )
+        left.remove(nearest)
+        out.append(nearest)
+        here = (float(nearest.latitude), float(nearest.longitude))
+    return out
 
 
 def _plan_today(ctx: Any, branch: Any) -> None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from routes import views
+from routes import views, views_standing
 
 app_name = "routes"
 
@@ -25,4 +25,24 @@ urlpatterns = [
     path("routes/<int:pk>/sheet.pdf", views.route_sheet_pdf, name="route-sheet-pdf"),
     path("routes/<int:pk>/sheet.xlsx", views.route_sheet_xlsx, name="route-sheet-xlsx"),
     path("my/", views.my_route, name="my-route"),
+    path("standing/", views_standing.standing_list, name="standing-list"),
+    path("standing/new/", views_standing.standing_edit, name="standing-create"),
+    path("standing/plan/", views_standing.standing_plan, name="standing-plan"),
+    path("standing/suggest/", views_standing.standing_suggest, name="standing-suggest"),
+    path("standing/<int:pk>/", views_standing.standing_detail, name="standing-detail"),
+    path("standing/<int:pk>/edit/", views_standing.standing_edit, name="standing-edit"),
+    path("standing/<int:pk>/delete/", views_standing.standing_delete, name="standing-delete"),
+    path(
+        "standing/<int:pk>/sites/add/", views_standing.standing_site_add, name="standing-site-add"
+    ),
+    path(
+        "standing/sites/<int:pk>/move/",
+        views_standing.standing_site_move,
+        name="standing-site-move",
+    ),
+    path(
+        "standing/<int:pk>/sites/remove/",
+        views_standing.standing_site_remove,
+        name="standing-site-remove",
+    ),
 ]

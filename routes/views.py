@@ -133,6 +133,7 @@ def plan_day(request: HttpRequest) -> HttpResponse:
                 date=data["date"],
                 vehicle_ids=[v.pk for v in data["vehicles"]],
                 order_filters={"order_types": data["order_types"]},
+                standing_mode=data["standing_mode"],
             )
         except ValidationError as error:
             apply_validation_error(form, error)

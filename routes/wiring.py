@@ -1,14 +1,19 @@
 """How the routes app plugs into the shared registries (imported from RoutesConfig.ready):
-navigation, the demo seeder and the optimiser's background-job handler."""
+navigation, the demo seeder, the optimiser's background-job handler and the client card's
+"Routes" tab (standing-route suggestions)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
+import routes.bench  # noqa: F401  (register_bench)
+from clients.cards import register_card_tab
 from crm.accounts.roles import Role
 from crm.core.registry import NavItem, register_nav
 from routes import seed  # noqa: F401  (register_seeder)
-from routes.roles import VIEW_FLEET, VIEW_PLANS
+from routes.roles import SUGGEST_STANDING, VIEW_FLEET, VIEW_PLANS, VIEW_STANDING
 from routes.services import planning  # noqa: F401  (register_job_handler)
 
 register_nav(
@@ -44,3 +49,23 @@ register_nav(
         description=_("Today's stops in order"),
     )
 )
+register_nav(
+    NavItem(
+        "routes-standing",
+        _("Standing routes"),
+        "routes:standing-list",
+        icon="🔁",
+        permission=VIEW_STANDING,
+        order=245,
+        description=_("The weekly routes: client sites in a fixed order, a van and a driver"),
+    )
+)
+
+
+def _standing_tab(request: Any, client: Any) -> str:
+    from routes.views_standing import client_tab
+
+    return client_tab(request, client)
+
+
+register_card_tab("standing", _("Routes"), _standing_tab, order=55, permission=SUGGEST_STANDING)

@@ -2,7 +2,11 @@
 
 Dispatchers and admins plan and publish; directors and heads of sales look; a driver opens only
 the sheets of published routes he drives (another route answers 404, see tests/routes); records
-of another branch are not in any queryset."""
+of another branch are not in any queryset.
+
+Standing routes: dispatchers and admins manage them, directors and heads of sales view them;
+managers and operators (with the others) see the suggestions and put an address on a route —
+the address is the manager's own client here, so every role that may add sees it."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from tests.routes.factories import make_depot, make_manual_plan, make_stop_order
 PLANNERS = frozenset({Role.ADMIN, Role.DISPATCHER})
 VIEWERS = PLANNERS | {Role.DIRECTOR, Role.HEAD_OF_SALES}
 ROUTE_READERS = VIEWERS | {Role.DRIVER}
+INTAKE = PLANNERS | {Role.MANAGER, Role.OPERATOR}
+SUGGESTERS = VIEWERS | INTAKE
 
 
 def extend_ctx(ctx: Any) -> None:
@@ -41,6 +47,48 @@ def extend_ctx(ctx: Any) -> None:
         ctx.branch, [ctx.vehicle], [published], status=RoutePlan.Status.PUBLISHED
     )
     ctx.published_route = ctx.published_plan.routes.get()
+    _standing_ctx(ctx)
+
+
+def _standing_ctx(ctx: Any) -> None:
+    from tests.routes.standing_factories import make_site_client, make_standing_route
+
+    ctx.own_client = make_site_client(
+        ctx.branch, [("59.95", "30.31"), ("59.96", "30.32")], manager=ctx.users["manager"]
+    )
+    first, second = ctx.own_client.addresses.order_by("pk")
+    ctx.standing_route = make_standing_route(
+        ctx.users["dispatcher"], ctx.branch, ctx.vehicle, weekday=0, addresses=[first]
+    )
+    ctx.standing_site = ctx.standing_route.stops.get()
+    ctx.spare_address = second
+
+
+def _fresh_address(ctx: Any) -> Any:
+    """A new card address of the manager's own client (each role adds its own)."""
+    from clients.models import ClientAddress
+
+    n = ClientAddress.objects.count()
+    return ClientAddress.objects.create(
+        client=ctx.own_client, address=f"ул. Новая, {n}", latitude="59.97", longitude="30.33"
+    )
+
+
+def _fresh_site(ctx: Any) -> dict:
+    from routes.models import StandingStop
+
+    route = ctx.standing_route
+    site = StandingStop.objects.create(
+        route=route,
+        address=_fresh_address(ctx),
+        weekday=route.weekday,
+        position=route.stops.count(),
+    )
+    return {"site": site.pk}
+
+
+def _standing(ctx: Any) -> dict:
+    return {"pk": ctx.standing_route.pk}
 
 
 def _plan(ctx: Any) -> dict:
@@ -95,4 +143,42 @@ ROWS: dict[str, Rule] = {
     "routes:route-sheet-pdf": Rule(ROUTE_READERS, kwargs=_published_route),
     "routes:route-sheet-xlsx": Rule(ROUTE_READERS, kwargs=_published_route),
     "routes:my-route": Rule(ROUTE_READERS),
+    # --- standing routes and route-aware intake ---
+    "routes:standing-list": Rule(VIEWERS),
+    "routes:standing-detail": Rule(VIEWERS, kwargs=_standing),
+    "routes:standing-create": Rule(PLANNERS),
+    "routes:standing-edit": Rule(PLANNERS, kwargs=_standing),
+    # a route with sites is not deleted: planners are sent back with a message
+    "routes:standing-delete": Rule(PLANNERS, method="post", kwargs=_standing),
+    "routes:standing-site-move": Rule(
+        PLANNERS,
+        method="post",
+        kwargs=lambda ctx: {"pk": ctx.standing_site.pk},
+        data=lambda ctx: {"position": 1},
+    ),
+    "routes:standing-site-remove": Rule(
+        PLANNERS, method="post", kwargs=_standing, data=_fresh_site
+    ),
+    "routes:standing-site-add": Rule(
+        INTAKE,
+        method="post",
+        kwargs=_standing,
+        data=lambda ctx: {"address": _fresh_address(ctx).pk},
+    ),
+    "routes:standing-plan": Rule(
+        PLANNERS,
+        method="post",
+        data=lambda ctx: {
+            "date": (datetime.date.today() + datetime.timedelta(days=5)).isoformat(),
+            "vehicles": [ctx.vehicle.pk],
+            "standing_mode": "keep",
+        },
+    ),
+    "routes:standing-suggest": Rule(
+        SUGGESTERS,
+        data=lambda ctx: {
+            "address": ctx.spare_address.pk,
+            "date": (datetime.date.today() + datetime.timedelta(days=7)).isoformat(),
+        },
+    ),
 }

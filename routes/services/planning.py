@@ -5,7 +5,9 @@ and publish the plan to the drivers.
 Decisions (see docs/routes.md): one plan per branch and date; a published plan is read-only; a
 manual move that breaks a window or a capacity is *allowed* and shown as a warning (the
 dispatcher knows things the model does not); locked routes are left out of a re-optimisation
-entirely, locked stops keep their vehicle and their order."""
+entirely, locked stops keep their vehicle and their order. Orders of standing-route sites start
+on their route's van in the route's sequence (``RoutePlan.standing_mode`` says how far the
+optimiser may depart from it)."""
 
 from __future__ import annotations
 
@@ -30,8 +32,9 @@ from crm.orders.models import Order, OrderStatus
 from crm.orders.services.orders import publish_order_changed
 from crm.orders.services.workflow import order_transition
 from routes import optimizer as opt
-from routes.models import ROUTE_COLOURS, Route, RoutePlan, RouteStop, Vehicle
+from routes.models import ROUTE_COLOURS, Route, RoutePlan, RouteStop, StandingMode, Vehicle
 from routes.permissions import can_plan, can_publish
+from routes.services.standing import StandingStart, standing_start
 from routes.services.timing import (
     distance_provider,
     order_point,
@@ -109,9 +112,13 @@ def plan_create(
     date: Any,
     vehicle_ids: Iterable[int],
     order_filters: dict | None = None,
+    standing_mode: str = StandingMode.KEEP,
 ) -> RoutePlan:
-    """Start (or restart) the plan of a day: the routes are built by a background job."""
+    """Start (or restart) the plan of a day: the routes are built by a background job.
+    ``standing_mode``: what the optimiser may do with orders of standing-route sites."""
     _check_actor(actor)
+    if standing_mode not in StandingMode.values:
+        raise ValidationError({"standing_mode": [_("Choose how to use the standing routes.")]})
     ids = {int(v) for v in vehicle_ids}
     vehicles = list(Vehicle.objects.filter(branch=branch, is_active=True, pk__in=ids))
     if not vehicles or len(vehicles) != len(ids):
@@ -125,6 +132,7 @@ def plan_create(
             _check_idle(plan)
             plan.routes.all().delete()
         plan.order_filters = order_filters or {}
+        plan.standing_mode = standing_mode
         plan.vehicles.set(vehicles)
         _start_job(actor, plan)
         audit_record(
@@ -162,7 +170,7 @@ def _start_job(actor: Any, plan: RoutePlan) -> None:
         title=_("Routes for %(date)s") % {"date": plan.date.strftime("%d.%m.%Y")},
         params={"plan_id": plan.pk},
     )
-    plan.save(update_fields=["order_filters", "job", "updated_at"])
+    plan.save(update_fields=["order_filters", "standing_mode", "job", "updated_at"])
 
 
 @register_job_handler(JOB_KIND)
@@ -201,7 +209,11 @@ def _vehicle_input(vehicle: Vehicle, depot_index: int) -> opt.Vehicle:
     )
 
 
-def _stop_input(order: Order, point: tuple[float, float], pinned: str | None) -> opt.Stop:
+def _stop_input(
+    order: Order, point: tuple[float, float], pinned: str | None, locked: bool | None = None
+) -> opt.Stop:
+    """``pinned``: the only van allowed; ``locked`` (default: when pinned) also keeps its order
+    relative to the other locked stops of that van (taken from the warm start)."""
     window = order_window(order)
     return opt.Stop(
         id=str(order.pk),
@@ -211,7 +223,7 @@ def _stop_input(order: Order, point: tuple[float, float], pinned: str | None) ->
         service_time=order_service_seconds(order),
         priority=2 if order.priority == Order.Priority.EXPRESS else 1,
         pinned_vehicle=pinned,
-        locked=pinned is not None,
+        locked=pinned is not None if locked is None else locked,
     )
 
 
@@ -220,8 +232,10 @@ def build_problem(
     orders: list[tuple[Order, tuple[float, float]]],
     locked: dict[int, str],
     initial: dict[str, list[str]],
+    pinned: dict[int, str] | None = None,
 ) -> opt.Problem:
-    """The optimiser's input. ``locked``: order id → vehicle id of a locked stop."""
+    """The optimiser's input. ``locked``: order id → vehicle id of a locked stop; ``pinned``:
+    order id → the only vehicle allowed, order free (standing sites re-sequenced)."""
     depots = list({v.depot_id: v.depot for v in vehicles}.values())
     depot_index = {d.pk: i for i, d in enumerate(depots)}
     opt_depots = [
@@ -233,7 +247,13 @@ def build_problem(
         for d in depots
     ]
     opt_vehicles = [_vehicle_input(v, depot_index[v.depot_id]) for v in vehicles]
-    stops = [_stop_input(o, p, locked.get(o.pk)) for o, p in orders]
+    pinned = pinned or {}
+    stops = [
+        _stop_input(o, p, locked.get(o.pk))
+        if o.pk in locked or o.pk not in pinned
+        else _stop_input(o, p, pinned[o.pk], locked=False)
+        for o, p in orders
+    ]
     points = [d.location for d in opt_depots] + [s.location for s in stops]
     matrix = opt.Matrix(*distance_provider().matrix(points))
     costs = any(v.cost_per_km or v.cost_per_hour or v.fixed_cost for v in opt_vehicles)
@@ -271,9 +291,22 @@ def plan_optimise(plan: RoutePlan, progress: opt.model.ProgressCallback | None =
         stops = sorted(route.stops.all(), key=lambda s: s.position)
         initial[str(vid)] = [str(s.order_id) for s in stops if s.order_id in wanted]
         locked.update({s.order_id: str(vid) for s in stops if s.is_locked and s.order_id in wanted})
+    standing = standing_start(
+        branch=plan.branch_id, date=plan.date, orders=[o for o, _p in located]
+    )
+    on_standing = _standing_warm_start(standing, {v.pk for v in vehicles}, initial, locked)
+    keep = plan.standing_mode == StandingMode.KEEP
+    pin = plan.standing_mode == StandingMode.VANS
     solution = None
     if located and vehicles:
-        solution = opt.solve(build_problem(vehicles, located, locked, initial), progress)
+        problem = build_problem(
+            vehicles,
+            located,
+            {**(on_standing if keep else {}), **locked},
+            initial,
+            on_standing if pin else None,
+        )
+        solution = opt.solve(problem, progress)
         unassigned += [
             {"order_id": int(u.stop_id), "reason": u.reason} for u in solution.unassigned
         ]
@@ -283,10 +316,52 @@ def plan_optimise(plan: RoutePlan, progress: opt.model.ProgressCallback | None =
         int(r.vehicle_id): [int(i) for i in r.stop_ids]
         for r in (solution and solution.routes) or []
     }
-    _store(plan, vehicles, existing, sequences, locked)
+    _store(plan, vehicles, existing, sequences, locked, standing.drivers)
     plan.unassigned = unassigned
     plan.stats = _stats(solution, len(orders))
+    plan.stats["standing"] = {
+        "mode": plan.standing_mode,
+        "routes": standing.routes,
+        "orders": len(on_standing),
+    }
     plan.save(update_fields=["unassigned", "stats", "updated_at"])
+
+
+def _standing_warm_start(
+    standing: StandingStart,
+    usable: set[int],
+    initial: dict[str, list[str]],
+    locked: dict[int, str],
+) -> dict[int, str]:
+    """Put the orders of standing sites into the warm start on their route's van, in the route's
+    sequence, and return order id → van for them (the dispatcher's own locks excepted). A van's
+    existing draft route wins, so the dispatcher's moves survive a re-optimisation. Vans that are
+    not in the plan (or whose route is locked) leave their standing orders to the optimiser."""
+    placed = {int(oid): vid for vid, seq in initial.items() for oid in seq}
+    on_standing: dict[int, str] = {}
+    for vehicle_id, order_ids in standing.sequences.items():
+        if vehicle_id not in usable:
+            continue
+        seq = initial.setdefault(str(vehicle_id), [])
+        _merge_sequence(seq, [str(i) for i in order_ids], placed)
+        for order_id in order_ids:
+            placed.setdefault(order_id, str(vehicle_id))
+            if order_id not in locked:
+                on_standing[order_id] = placed[order_id]
+    return on_standing
+
+
+def _merge_sequence(seq: list[str], standing: list[str], placed: dict[int, str]) -> None:
+    """Insert the standing orders missing from ``seq`` right after their predecessor in the
+    standing sequence (or first), so the warm start follows the route's order."""
+    previous: str | None = None
+    for order_id in standing:
+        if int(order_id) in placed:
+            previous = order_id if order_id in seq else previous
+            continue
+        index = seq.index(previous) + 1 if previous in seq else 0
+        seq.insert(index, order_id)
+        previous = order_id
 
 
 def _stats(solution: opt.Solution | None, orders: int) -> dict:
@@ -309,8 +384,11 @@ def _store(
     existing: dict[int, Route],
     sequences: dict[int, list[int]],
     locked: dict[int, str],
+    drivers: dict[int, int] | None = None,
 ) -> None:
-    """Replace the stops of every unlocked route by the solver's sequences, then re-time them."""
+    """Replace the stops of every unlocked route by the solver's sequences, then re-time them.
+    A new route's driver: its standing route's (``drivers``: vehicle id → driver id), else the
+    van's default driver."""
     RouteStop.objects.filter(route__plan=plan, route__is_locked=False).delete()
     routes: list[Route] = []
     for index, vehicle in enumerate(vehicles):
@@ -319,7 +397,7 @@ def _store(
             route = Route.objects.create(
                 plan=plan,
                 vehicle=vehicle,
-                driver_id=vehicle.driver_id,
+                driver_id=(drivers or {}).get(vehicle.pk, vehicle.driver_id),
                 position=index,
                 colour=ROUTE_COLOURS[index % len(ROUTE_COLOURS)],
             )

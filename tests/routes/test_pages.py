@@ -302,3 +302,14 @@ def test_route_sheet_marks_the_bonus_gift_for_the_driver(client_for, branch, fle
         load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True)
     )
     assert any(isinstance(c, str) and "[gift] Стаканы × 2" in c for c in cells)
+
+
+def test_the_planning_form_passes_the_standing_routes_mode(client_for, branch, fleet):
+    _orders(branch, 2)
+    data = {"date": DAY.isoformat(), "vehicles": [v.pk for v in fleet], "standing_mode": "vans"}
+    response = client_for("dispatcher").post(reverse("routes:plan"), data)
+    assert response.status_code == 302
+    assert RoutePlan.objects.get().standing_mode == "vans"
+    data["standing_mode"] = "sideways"
+    page = client_for("dispatcher").post(reverse("routes:plan"), data).content.decode()
+    assert "errorlist" in page or "form-errors" in page

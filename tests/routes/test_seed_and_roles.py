@@ -8,8 +8,9 @@ import pytest
 
 from crm.accounts.roles import Role
 from crm.core.registry import nav_items_for, seeders
-from routes.models import Depot, Vehicle
-from routes.seed import seed_routes
+from routes.models import Depot, StandingRoute, StandingStop, Vehicle
+from routes.seed import SITES_PER_ROUTE, seed_routes
+from tests.routes.standing_factories import make_site_client
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,25 @@ def test_seeder_creates_a_depot_and_four_vans_once(branch, users):
     assert vans.count() == 4
     assert vans.filter(driver=users["driver"]).count() == 1
     assert "routes" in [s.name for s in seeders()]
+
+
+def test_seeder_creates_three_standing_routes_once_and_in_the_same_order(branch, users):
+    for i in range(60):
+        make_site_client(branch, [(f"59.{850 + 3 * i}", f"30.{200 + 5 * i}")])
+    ctx = SimpleNamespace(branches={"spb": branch}, users=users)
+    seed_routes(ctx)
+    first = list(
+        StandingStop.objects.order_by("route__name", "position").values_list("address", flat=True)
+    )
+    seed_routes(ctx)  # idempotent
+    assert StandingRoute.objects.filter(branch=branch).count() == 3
+    assert StandingStop.objects.count() == 3 * SITES_PER_ROUTE
+    again = list(
+        StandingStop.objects.order_by("route__name", "position").values_list("address", flat=True)
+    )
+    assert again == first
+    biweekly = StandingRoute.objects.get(every_weeks=2)
+    assert biweekly.anchor_date.weekday() == biweekly.weekday
 
 
 @pytest.mark.parametrize(
@@ -46,9 +66,30 @@ def test_role_permissions(users, role, plan, publish, fleet, own_route):
 
 
 @pytest.mark.parametrize(
+    ("role", "view", "manage", "suggest", "add"),
+    [
+        (Role.ADMIN, True, True, True, True),
+        (Role.DISPATCHER, True, True, True, True),
+        (Role.DIRECTOR, True, False, True, False),
+        (Role.HEAD_OF_SALES, True, False, True, False),
+        (Role.MANAGER, False, False, True, True),
+        (Role.OPERATOR, False, False, True, True),
+        (Role.DRIVER, False, False, False, False),
+        (Role.ACCOUNTANT, False, False, False, False),
+    ],
+)
+def test_standing_route_permissions(users, role, view, manage, suggest, add):
+    user = users[role]
+    assert user.has_perm("routes.view_standingroute") is view
+    assert user.has_perm("routes.change_standingroute") is manage
+    assert user.has_perm("routes.suggest_standingroute") is suggest
+    assert user.has_perm("routes.add_standingstop") is add
+
+
+@pytest.mark.parametrize(
     ("role", "keys"),
     [
-        (Role.DISPATCHER, {"routes-plan", "routes-vehicles"}),
+        (Role.DISPATCHER, {"routes-plan", "routes-vehicles", "routes-standing"}),
         (Role.DRIVER, {"routes-my-route"}),
         (Role.MANAGER, set()),
     ],
