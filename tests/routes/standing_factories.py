@@ -3,6 +3,7 @@ the access rows."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -37,3 +38,14 @@ def make_standing_route(
     for address in addresses:
         standing_site_add(actor=actor, route=route, address=address)
     return route
+
+
+def next_monday(today: datetime.date | None = None) -> datetime.date:
+    """The next Monday at least a day ahead (orders may not be in the past)."""
+    today = today or datetime.date.today()
+    return today + datetime.timedelta(days=(0 - today.weekday()) % 7 or 7)
+
+
+def site_address(branch: Any, point: tuple[str, str] = ("59.94", "30.32"), **fields: Any) -> Any:
+    """The one card address of a new client at ``point``."""
+    return make_site_client(branch, [point], **fields).addresses.get()

@@ -17,21 +17,9 @@ from routes.models import RoutePlan, RouteStop, Vehicle
 from tests.clients.factories import make_client
 from tests.routes.factories import make_depot, make_manual_plan, make_stop_order, make_vehicle
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_solver")]
 
 DAY = datetime.date.today() + datetime.timedelta(days=2)
-
-
-@pytest.fixture(autouse=True)
-def _fast_solver(settings):
-    settings.ROUTES_TIME_LIMIT_SECONDS = 1
-    settings.ROUTES_SOLVER_WORKERS = 1
-
-
-@pytest.fixture
-def fleet(branch, users):
-    depot = make_depot(branch)
-    return [make_vehicle(branch, depot, driver=users["driver"]) for _ in range(2)]
 
 
 def _orders(branch, n, *, point=("59.94", "30.32"), date=DAY, **data):

@@ -19,7 +19,7 @@ from tests.clients.factories import make_client
 from tests.orders.factories import make_product
 from tests.routes.factories import make_depot, make_stop_order, make_vehicle
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_solver")]
 
 DAY = datetime.date.today() + datetime.timedelta(days=3)
 POINTS = [
@@ -30,12 +30,6 @@ POINTS = [
     (("59.960", "30.350"), (13, 16)),
     (("59.935", "30.360"), (15, 18)),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_solver(settings):
-    settings.ROUTES_TIME_LIMIT_SECONDS = 1
-    settings.ROUTES_SOLVER_WORKERS = 1
 
 
 @pytest.fixture

@@ -19,29 +19,17 @@ from routes.services.timing import distance_provider
 from routes.standing import suggestion_routes_for
 from tests.orders.factories import make_order
 from tests.routes.factories import make_depot, make_stop_order, make_vehicle
-from tests.routes.standing_factories import make_site_client, make_standing_route
+from tests.routes.standing_factories import (
+    make_site_client,
+    make_standing_route,
+    next_monday,
+    site_address,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_solver")]
 
 TODAY = datetime.date.today()
-#: the next Monday at least a day ahead (orders may not be in the past)
-MONDAY = TODAY + datetime.timedelta(days=(0 - TODAY.weekday()) % 7 or 7)
-
-
-@pytest.fixture(autouse=True)
-def _fast_solver(settings):
-    settings.ROUTES_TIME_LIMIT_SECONDS = 1
-    settings.ROUTES_SOLVER_WORKERS = 1
-
-
-@pytest.fixture
-def fleet(branch, users):
-    depot = make_depot(branch)
-    return [make_vehicle(branch, depot, driver=users["driver"]) for _ in range(2)]
-
-
-def _address(branch, point=("59.94", "30.32"), **fields):
-    return make_site_client(branch, [point], **fields).addresses.get()
+MONDAY = next_monday(TODAY)
 
 
 def _positions(route):
@@ -51,7 +39,7 @@ def _positions(route):
 # --- Membership and sequence --------------------------------------------------------------------
 def test_an_address_is_on_one_route_per_weekday(users, branch, fleet):
     dispatcher = users["dispatcher"]
-    address = _address(branch)
+    address = site_address(branch)
     monday = make_standing_route(dispatcher, branch, fleet[0], weekday=0, addresses=[address])
     other_monday = make_standing_route(dispatcher, branch, fleet[1], weekday=0)
     thursday = make_standing_route(dispatcher, branch, fleet[1], weekday=3)
@@ -69,7 +57,7 @@ def test_an_address_is_on_one_route_per_weekday(users, branch, fleet):
 
 def test_changing_the_weekday_moves_the_sites_unless_one_clashes(users, branch, fleet):
     dispatcher = users["dispatcher"]
-    a, b = _address(branch), _address(branch, ("59.95", "30.30"))
+    a, b = site_address(branch), site_address(branch, ("59.95", "30.30"))
     route = make_standing_route(dispatcher, branch, fleet[0], weekday=0, addresses=[a, b])
     make_standing_route(dispatcher, branch, fleet[1], weekday=3, addresses=[b])
 
@@ -87,7 +75,7 @@ def test_changing_the_weekday_moves_the_sites_unless_one_clashes(users, branch, 
 
 def test_the_sequence_stays_contiguous_and_stable(users, branch, fleet):
     dispatcher = users["dispatcher"]
-    a, b, c, d = (_address(branch, ("59.9", f"30.{30 + i}")) for i in range(4))
+    a, b, c, d = (site_address(branch, ("59.9", f"30.{30 + i}")) for i in range(4))
     route = make_standing_route(dispatcher, branch, fleet[0], addresses=[a, b, c])
     assert _positions(route) == [(a.pk, 0), (b.pk, 1), (c.pk, 2)]
 
@@ -116,11 +104,11 @@ def test_the_sequence_stays_contiguous_and_stable(users, branch, fleet):
 def test_sites_that_cannot_be_added(users, branch, other_branch, fleet, case):
     dispatcher = users["dispatcher"]
     route = make_standing_route(dispatcher, branch, fleet[0])
-    address = _address(branch)
+    address = site_address(branch)
     if case == "no_point":
         address = make_site_client(branch, [None]).addresses.get()
     elif case == "other_branch":
-        address = _address(other_branch)
+        address = site_address(other_branch)
         dispatcher = users["admin"]  # sees every branch, still refused
     elif case == "archived":
         address.client.is_archived = True
@@ -135,15 +123,17 @@ def test_sites_that_cannot_be_added(users, branch, other_branch, fleet, case):
 
 def test_who_may_add_and_manage(users, branch, make_user, fleet):
     route = make_standing_route(users["dispatcher"], branch, fleet[0])
-    own = _address(branch, manager=users["manager"])
-    foreign = _address(branch, manager=make_user("manager", username="other_manager"))
+    own = site_address(branch, manager=users["manager"])
+    foreign = site_address(branch, manager=make_user("manager", username="other_manager"))
 
     services.standing_site_add(actor=users["manager"], route=route, address=own)
     with pytest.raises(PermissionDenied):
         services.standing_site_add(actor=users["manager"], route=route, address=foreign)
     services.standing_site_add(actor=users["operator"], route=route, address=foreign)
     with pytest.raises(PermissionDenied):  # directors look, they do not change routes
-        services.standing_site_add(actor=users["director"], route=route, address=_address(branch))
+        services.standing_site_add(
+            actor=users["director"], route=route, address=site_address(branch)
+        )
     with pytest.raises(PermissionDenied):
         services.standing_site_remove(actor=users["manager"], site=route.stops.first())
     with pytest.raises(PermissionDenied):
@@ -154,10 +144,12 @@ def test_who_may_add_and_manage(users, branch, make_user, fleet):
 def test_a_dispatcher_of_another_branch_changes_nothing(
     users, branch, other_branch, fleet, make_user
 ):
-    route = make_standing_route(users["dispatcher"], branch, fleet[0], addresses=[_address(branch)])
+    route = make_standing_route(
+        users["dispatcher"], branch, fleet[0], addresses=[site_address(branch)]
+    )
     stranger = make_user("dispatcher", username="msk_dispatcher", branch=other_branch)
     with pytest.raises(PermissionDenied):
-        services.standing_site_add(actor=stranger, route=route, address=_address(branch))
+        services.standing_site_add(actor=stranger, route=route, address=site_address(branch))
     with pytest.raises(PermissionDenied):
         services.standing_site_move(actor=stranger, site=route.stops.get(), position=0)
 
@@ -205,7 +197,9 @@ def test_every_other_week_runs_from_its_anchor(users, branch, fleet):
 
 
 def test_only_an_empty_route_can_be_deleted(users, branch, fleet):
-    route = make_standing_route(users["dispatcher"], branch, fleet[0], addresses=[_address(branch)])
+    route = make_standing_route(
+        users["dispatcher"], branch, fleet[0], addresses=[site_address(branch)]
+    )
     with pytest.raises(ValidationError):
         services.standing_route_delete(actor=users["dispatcher"], route=route)
     services.standing_site_remove(actor=users["dispatcher"], site=route.stops.get())
@@ -272,9 +266,9 @@ def _suggest(user, address):
 
 def test_the_suggestion_is_the_brute_force_best_place(users, branch, fleet):
     points = [("59.950", "30.300"), ("59.960", "30.350"), ("59.940", "30.380")]
-    sites = [_address(branch, p) for p in points]
+    sites = [site_address(branch, p) for p in points]
     route = make_standing_route(users["dispatcher"], branch, fleet[0], addresses=sites)
-    new = _address(branch, ("59.955", "30.330"))
+    new = site_address(branch, ("59.955", "30.330"))
 
     [suggestion] = _suggest(users["dispatcher"], new)
     best = _brute_force(route, sites, (59.955, 30.330), [None] * 3, None)
@@ -294,12 +288,12 @@ def test_the_suggestion_is_the_brute_force_best_place(users, branch, fleet):
 def test_a_window_moves_the_suggestion_to_a_feasible_place(users, branch, fleet):
     """The cheapest place by distance would make the second site miss its window."""
     points = [("59.950", "30.300"), ("59.960", "30.350"), ("59.940", "30.380")]
-    sites = [_address(branch, p) for p in points]
+    sites = [site_address(branch, p) for p in points]
     tight = sites[1]
     tight.window_from, tight.window_to = datetime.time(8, 0), datetime.time(8, 20)
     tight.save(update_fields=["window_from", "window_to"])
     route = make_standing_route(users["dispatcher"], branch, fleet[0], addresses=sites)
-    new = _address(branch, ("59.955", "30.330"))
+    new = site_address(branch, ("59.955", "30.330"))
 
     [suggestion] = _suggest(users["dispatcher"], new)
     windows = [None, (8 * 3600, 8 * 3600 + 20 * 60), None]
@@ -310,12 +304,12 @@ def test_a_window_moves_the_suggestion_to_a_feasible_place(users, branch, fleet)
 
 
 def test_suggestions_rank_routes_and_skip_taken_weekdays(users, branch, fleet):
-    near = [_address(branch, ("59.950", f"30.{300 + i}")) for i in range(3)]
-    far = [_address(branch, ("59.850", f"30.{500 + i}")) for i in range(3)]
+    near = [site_address(branch, ("59.950", f"30.{300 + i}")) for i in range(3)]
+    far = [site_address(branch, ("59.850", f"30.{500 + i}")) for i in range(3)]
     dispatcher = users["dispatcher"]
     monday = make_standing_route(dispatcher, branch, fleet[0], weekday=0, addresses=near)
     tuesday = make_standing_route(dispatcher, branch, fleet[1], weekday=1, addresses=far)
-    new = _address(branch, ("59.951", "30.3015"))
+    new = site_address(branch, ("59.951", "30.3015"))
 
     rows = _suggest(dispatcher, new)
     assert [s.route for s in rows] == [monday, tuesday]
@@ -333,12 +327,20 @@ def test_suggestions_rank_routes_and_skip_taken_weekdays(users, branch, fleet):
 def test_a_full_route_is_suggested_last_with_its_problem(users, branch, fleet):
     dispatcher = users["dispatcher"]
     full = make_standing_route(
-        dispatcher, branch, fleet[0], addresses=[_address(branch, ("59.95", "30.30"))], max_stops=1
+        dispatcher,
+        branch,
+        fleet[0],
+        addresses=[site_address(branch, ("59.95", "30.30"))],
+        max_stops=1,
     )
     roomy = make_standing_route(
-        dispatcher, branch, fleet[1], weekday=1, addresses=[_address(branch, ("59.80", "30.60"))]
+        dispatcher,
+        branch,
+        fleet[1],
+        weekday=1,
+        addresses=[site_address(branch, ("59.80", "30.60"))],
     )
-    rows = _suggest(dispatcher, _address(branch, ("59.951", "30.301")))
+    rows = _suggest(dispatcher, site_address(branch, ("59.951", "30.301")))
     assert [s.route for s in rows] == [roomy, full]
     assert not rows[1].feasible and any("full" in p for p in rows[1].problems)
 
@@ -348,20 +350,20 @@ def test_the_weight_of_a_site_comes_from_its_schedules(users, branch, fleet):
     from tests.orders.factories import make_product
 
     mat = make_product(weight_kg=Decimal("12.5"), duration_minutes=3)
-    site = _address(branch)
+    site = site_address(branch)
     schedule = RecurringSchedule.objects.create(
         branch=branch, client=site.client, address=site, weekdays=[0], start_date=TODAY
     )
     ScheduleItem.objects.create(schedule=schedule, product=mat, quantity=Decimal("4"))
     make_standing_route(users["dispatcher"], branch, fleet[0], addresses=[site])
-    [row] = _suggest(users["dispatcher"], _address(branch, ("59.941", "30.321")))
+    [row] = _suggest(users["dispatcher"], site_address(branch, ("59.941", "30.321")))
     assert row.load_kg == 50 and row.kg_left == fleet[0].capacity_kg - 50
 
 
 def test_best_route_on_a_date_respects_the_weekday(users, branch, fleet):
     dispatcher = users["dispatcher"]
     monday = make_standing_route(
-        dispatcher, branch, fleet[0], weekday=0, addresses=[_address(branch)]
+        dispatcher, branch, fleet[0], weekday=0, addresses=[site_address(branch)]
     )
     routes = suggestion_routes_for(dispatcher, branch)
     candidate = intake.Candidate(key="point", point=(59.941, 30.321))
@@ -495,9 +497,9 @@ def test_a_network_provider_gets_one_matrix_per_route_with_the_same_answer(
 
     points = [("59.950", "30.300"), ("59.960", "30.350"), ("59.940", "30.380")]
     make_standing_route(
-        users["dispatcher"], branch, fleet[0], addresses=[_address(branch, p) for p in points]
+        users["dispatcher"], branch, fleet[0], addresses=[site_address(branch, p) for p in points]
     )
-    new = _address(branch, ("59.955", "30.330"))
+    new = site_address(branch, ("59.955", "30.330"))
     pairwise = _suggest(users["dispatcher"], new)
 
     calls = []

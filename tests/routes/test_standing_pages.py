@@ -14,33 +14,22 @@ from django.urls import reverse
 
 from routes.models import RoutePlan, StandingRoute, StandingStop
 from tests.routes.factories import make_depot, make_vehicle
-from tests.routes.standing_factories import make_site_client, make_standing_route
+from tests.routes.standing_factories import (
+    make_site_client,
+    make_standing_route,
+    next_monday,
+    site_address,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_solver")]
 
 HX = {"HX-Request": "true"}
 TODAY = datetime.date.today()
-MONDAY = TODAY + datetime.timedelta(days=(0 - TODAY.weekday()) % 7 or 7)
-
-
-@pytest.fixture(autouse=True)
-def _fast_solver(settings):
-    settings.ROUTES_TIME_LIMIT_SECONDS = 1
-    settings.ROUTES_SOLVER_WORKERS = 1
-
-
-@pytest.fixture
-def fleet(branch, users):
-    depot = make_depot(branch)
-    return [make_vehicle(branch, depot, driver=users["driver"]) for _ in range(2)]
-
-
-def _address(branch, point=("59.94", "30.32"), **fields):
-    return make_site_client(branch, [point], **fields).addresses.get()
+MONDAY = next_monday(TODAY)
 
 
 def _sites(branch, n, lat="59.95"):
-    return [_address(branch, (lat, f"30.{300 + 7 * i}")) for i in range(n)]
+    return [site_address(branch, (lat, f"30.{300 + 7 * i}")) for i in range(n)]
 
 
 @pytest.fixture
@@ -187,7 +176,7 @@ def test_route_page_draws_the_sites_in_order(client_for, route, django_assert_ma
 
 
 def test_site_search_offers_the_best_place_with_and_without_htmx(client_for, route, branch):
-    target = _address(branch, ("59.951", "30.308"), name="Кафе Поиск")
+    target = site_address(branch, ("59.951", "30.308"), name="Кафе Поиск")
     http = client_for("dispatcher")
     url = reverse("routes:standing-detail", args=[route.pk])
     fragment = http.get(url, {"q": "Поиск"}, headers=HX).content.decode()
@@ -200,7 +189,7 @@ def test_site_search_offers_the_best_place_with_and_without_htmx(client_for, rou
 
 def test_sites_are_added_moved_and_removed_through_http(client_for, route, branch):
     http = client_for("dispatcher")
-    new = _address(branch, ("59.96", "30.40"))
+    new = site_address(branch, ("59.96", "30.40"))
     detail = reverse("routes:standing-detail", args=[route.pk])
     response = http.post(
         reverse("routes:standing-site-add", args=[route.pk]),
@@ -258,7 +247,7 @@ def test_another_branch_gets_404(route, make_user, other_branch, branch):
         == 404
     )
     response = http.post(
-        reverse("routes:standing-site-add", args=[route.pk]), {"address": _address(branch).pk}
+        reverse("routes:standing-site-add", args=[route.pk]), {"address": site_address(branch).pk}
     )
     assert response.status_code == 404
     assert route.stops.count() == 3
@@ -273,7 +262,7 @@ def test_card_tab_shows_the_best_routes_with_deltas(client_for, route, users, br
     thursday = make_standing_route(
         users["dispatcher"], branch, fleet[1], weekday=3, addresses=_sites(branch, 2, "59.80")
     )
-    new = _address(branch, ("59.951", "30.308"))
+    new = site_address(branch, ("59.951", "30.308"))
     page = _tab(client_for("dispatcher"), new.client).content.decode()
     assert (
         f'data-suggestion-route="{route.pk}"' in page
@@ -326,7 +315,7 @@ def test_card_tab_for_an_address_already_on_a_route_and_one_without_a_point(
 
 
 def test_one_click_adds_the_address_from_the_card(client_for, route, branch):
-    new = _address(branch, ("59.951", "30.308"))
+    new = site_address(branch, ("59.951", "30.308"))
     http = client_for("dispatcher")
     data = {
         "address": new.pk,
@@ -340,7 +329,7 @@ def test_one_click_adds_the_address_from_the_card(client_for, route, branch):
     assert f'data-on-route="{route.pk}"' in page
     assert route.stops.get(address=new).position == 1
     # without htmx: back to the card with a message
-    other = _address(branch, ("59.952", "30.309"))
+    other = site_address(branch, ("59.952", "30.309"))
     data.update(
         address=other.pk, card=other.client.pk, next=f"/clients/{other.client.pk}/?tab=standing"
     )
@@ -350,8 +339,8 @@ def test_one_click_adds_the_address_from_the_card(client_for, route, branch):
 
 
 def test_manager_adds_own_client_only(client_for, route, users, branch, make_user):
-    own = _address(branch, manager=users["manager"])
-    foreign = _address(branch, manager=make_user("manager", username="other"))
+    own = site_address(branch, manager=users["manager"])
+    foreign = site_address(branch, manager=make_user("manager", username="other"))
     http = client_for("manager")
     response = http.post(reverse("routes:standing-site-add", args=[route.pk]), {"address": own.pk})
     assert response.status_code == 302  # to the client's card: managers do not see route pages
@@ -374,7 +363,7 @@ def test_manager_adds_own_client_only(client_for, route, users, branch, make_use
 
 
 def test_an_unsafe_next_is_ignored(client_for, route, branch):
-    new = _address(branch)
+    new = site_address(branch)
     response = client_for("dispatcher").post(
         reverse("routes:standing-site-add", args=[route.pk]),
         {"address": new.pk, "next": "https://evil.example/"},
@@ -384,7 +373,7 @@ def test_an_unsafe_next_is_ignored(client_for, route, branch):
 
 # --- The order form's endpoint ------------------------------------------------------------------
 def test_suggest_endpoint_returns_the_best_route_of_the_weekday(client_for, route, branch):
-    new = _address(branch, ("59.951", "30.308"))
+    new = site_address(branch, ("59.951", "30.308"))
     http = client_for("operator")
     url = reverse("routes:standing-suggest")
     fragment = http.get(
@@ -420,7 +409,7 @@ def test_suggest_endpoint_returns_the_best_route_of_the_weekday(client_for, rout
 
 
 def test_suggest_endpoint_hides_other_managers_clients(client_for, route, branch, make_user):
-    foreign = _address(branch, manager=make_user("manager", username="other"))
+    foreign = site_address(branch, manager=make_user("manager", username="other"))
     response = client_for("manager").get(
         reverse("routes:standing-suggest"), {"address": foreign.pk, "date": MONDAY.isoformat()}
     )
