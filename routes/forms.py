@@ -11,6 +11,7 @@ from crm.accounts.models import User
 from crm.accounts.roles import Role
 from crm.orders.models import OrderType
 from routes.models import Depot, Route, StandingMode, Vehicle
+from routes.services.fleet import DEPOT_FIELDS, VEHICLE_FIELDS
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -18,7 +19,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 class DepotForm(forms.ModelForm):
     class Meta:
         model = Depot
-        fields = ["name", "address", "latitude", "longitude", "opens_at", "closes_at", "is_active"]
+        fields = DEPOT_FIELDS
         widgets = {"opens_at": TIME, "closes_at": TIME}
 
     def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:
@@ -29,20 +30,7 @@ class DepotForm(forms.ModelForm):
 class VehicleForm(forms.ModelForm):
     class Meta:
         model = Vehicle
-        fields = [
-            "plate",
-            "name",
-            "depot",
-            "capacity_kg",
-            "capacity_containers",
-            "cost_per_km",
-            "cost_per_hour",
-            "fixed_cost",
-            "driver",
-            "shift_start",
-            "shift_end",
-            "is_active",
-        ]
+        fields = VEHICLE_FIELDS
         widgets = {"shift_start": TIME, "shift_end": TIME}
 
     def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:

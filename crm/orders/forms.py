@@ -13,6 +13,7 @@ from clients.models import Client, ClientAddress
 from crm.accounts.models import User
 from crm.accounts.roles import Role
 from crm.orders.models import Order, OrderStop, Product
+from crm.orders.services.orders import ORDER_FIELDS
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -24,22 +25,7 @@ class OrderForm(forms.ModelForm):
 
     class Meta:
         model = Order
-        fields = [
-            "order_type",
-            "date",
-            "window_from",
-            "window_to",
-            "priority",
-            "payment_method",
-            "prepayment_required",
-            "prepayment_amount",
-            "assignee",
-            "duration_hours",
-            "containers_to_deliver",
-            "containers_to_collect",
-            "driver_comment",
-            "comment",
-        ]
+        fields = ORDER_FIELDS
         widgets = {
             "date": DATE,
             "window_from": TIME,

@@ -33,6 +33,7 @@ from crm.orders.permissions import can_change_order
 from crm.orders.workflow import can_edit_contents
 
 #: Fields whose changes the order's history lists.
+#: What staff fill in on an order (also the order form's fields, in its order).
 ORDER_FIELDS = [
     "order_type",
     "date",
@@ -42,12 +43,12 @@ ORDER_FIELDS = [
     "payment_method",
     "prepayment_required",
     "prepayment_amount",
-    "driver_comment",
-    "comment",
-    "containers_to_deliver",
-    "containers_to_collect",
     "assignee",
     "duration_hours",
+    "containers_to_deliver",
+    "containers_to_collect",
+    "driver_comment",
+    "comment",
 ]
 #: What the order's change history records.
 TRACKED = ["client", *ORDER_FIELDS, "promo_code", "total"]
@@ -199,21 +200,7 @@ def _fill_stop_from_card(stop: dict[str, Any]) -> dict[str, Any]:
     address: ClientAddress | None = stop.get("client_address")
     if address is None or stop.get("address"):
         return stop
-    filled = dict(stop)
-    for name in (
-        "city",
-        "address",
-        "latitude",
-        "longitude",
-        "receiver_name",
-        "receiver_phone",
-        "entrance",
-        "floor",
-        "apartment",
-        "access_notes",
-    ):
-        filled[name] = getattr(address, name)
-    return filled
+    return {**stop, **{name: getattr(address, name) for name in ADDRESS_FIELDS}}
 
 
 def _item_defaults(item: dict[str, Any]) -> dict[str, Any]:
