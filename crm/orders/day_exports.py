@@ -177,6 +177,8 @@ def day_pdf_job(job: Job, progress: Any) -> dict:
 
     if job.owner is None or not job.owner.is_active:
         raise ValidationError(_("The user who asked for this export is no longer active."))
+    if not job.owner.has_perm("orders.export_orders"):  # the role may have changed since
+        raise ValidationError(_("Your role may no longer export orders."))
     branch = Branch.objects.get(pk=job.params["branch_id"])
     with translation.override(job.params.get("language")):
         state = DayState(user=job.owner, branch=branch, params=QueryDict(job.params["query"]))

@@ -180,3 +180,26 @@ def test_job_files_are_purged_after_a_week(
     job.refresh_from_db()
     assert not stored.exists() and job.result == {"expired": True}
     assert operator.get(reverse("core:job-file", args=[job.pk])).status_code == 404
+
+
+def test_the_background_pdf_fails_with_a_message_when_the_role_lost_exports(
+    day, users, client_for, settings, django_capture_on_commit_callbacks
+):
+    from django.http import QueryDict
+
+    from crm.orders.day_exports import day_pdf_job_start
+    from crm.orders.day_state import DayState
+
+    operator = users["operator"]
+    state = DayState(user=operator, branch=operator.branch, params=QueryDict(""))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = day_pdf_job_start(actor=operator, state=state, rows=2)
+    operator.role = "driver"
+    operator.save()
+    from crm.accounts.services import _sync_role_group
+
+    _sync_role_group(operator)
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "no longer export" in job.error
