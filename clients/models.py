@@ -151,6 +151,9 @@ class Client(models.Model):
         _("deposit"), max_digits=14, decimal_places=2, default=Decimal("0")
     )
     bonus_count = models.PositiveIntegerField(_("bonus counter"), default=0)
+    #: returnable containers (mats, bottles) at the client's sites; kept by the routes app's
+    #: containers ledger through ``client_set_containers_held``
+    containers_held = models.IntegerField(_("containers held"), default=0)
 
     mood = models.CharField(
         _("mood"), max_length=10, choices=ClientMood.choices, blank=True, default=""

@@ -172,6 +172,15 @@ else:
 # ~40 rows a second); fewer come back at once.
 ORDERS_PDF_SYNC_MAX_ROWS = env.int("ORDERS_PDF_SYNC_MAX_ROWS", default=300)
 
+# --- Routes on the road ---------------------------------------------------------------------------
+# A stop marked done farther than this from its address is flagged on the board.
+ROUTES_DONE_FAR_METRES = env.int("ROUTES_DONE_FAR_METRES", default=300)
+# A van on the road that has not moved more than ROUTES_IDLE_RADIUS_M for this long is flagged.
+ROUTES_IDLE_MINUTES = env.int("ROUTES_IDLE_MINUTES", default=20)
+ROUTES_IDLE_RADIUS_M = env.int("ROUTES_IDLE_RADIUS_M", default=150)
+# GPS positions are kept this many days.
+ROUTES_GPS_RETENTION_DAYS = env.int("ROUTES_GPS_RETENTION_DAYS", default=90)
+
 # --- Celery ---------------------------------------------------------------------------------------
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # progress and results live in core.Job rows
@@ -206,6 +215,11 @@ CELERY_BEAT_SCHEDULE = {
     "orders-generate-scheduled": {
         "task": "crm.orders.tasks.generate_scheduled_orders_task",
         "schedule": timedelta(hours=1),
+    },
+    # Routes: GPS positions older than ROUTES_GPS_RETENTION_DAYS are deleted nightly.
+    "routes-gps-purge": {
+        "task": "routes.tasks.gps_purge_task",
+        "schedule": crontab(hour=4, minute=5),
     },
 }
 

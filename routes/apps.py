@@ -13,3 +13,8 @@ class RoutesConfig(AppConfig):
         from routes.roles import ROLE_PERMISSIONS
 
         register_role_permissions(ROLE_PERMISSIONS)
+
+        from crm.orders.services.workflow import order_status_changed
+        from routes.services.reactions import on_order_status_changed
+
+        order_status_changed.connect(on_order_status_changed, dispatch_uid="routes-order-status")

@@ -148,6 +148,50 @@ class StandingMode(models.TextChoices):
     FREE = "free", _("Optimise freely (standing routes are only the starting plan)")
 
 
+class RouteState(models.TextChoices):
+    PLANNED = "planned", _("Not started")
+    ON_ROAD = "on_road", _("On the road")
+    ON_BREAK = "on_break", _("Break")
+    FINISHED = "finished", _("Finished")
+
+
+class BreakReason(models.TextChoices):
+    BREAKDOWN = "breakdown", _("Vehicle breakdown")
+    ACCIDENT = "accident", _("Accident")
+    TRAFFIC = "traffic", _("Traffic jam / road closed")
+    HEALTH = "health", _("Driver unwell")
+    REST = "rest", _("Rest / lunch")
+    OTHER = "other", _("Other")
+
+
+class StopState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ARRIVED = "arrived", _("Arrived")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Not done")
+
+
+#: stops the van has still to serve
+OPEN_STOP_STATES = (StopState.PLANNED, StopState.ARRIVED)
+
+
+class FailReason(models.TextChoices):
+    NOBODY = "nobody", _("Nobody there")
+    REFUSED = "refused", _("Client refused")
+    NO_ACCESS = "no_access", _("No access / closed")
+    WRONG_ADDRESS = "address", _("Wrong address")
+    NO_MONEY = "no_money", _("Client could not pay")
+    NO_TIME = "no_time", _("Ran out of time")
+    VEHICLE = "vehicle", _("Vehicle problem")
+    OTHER = "other", _("Other")
+
+
+class PaymentTaken(models.TextChoices):
+    NONE = "none", _("No payment")
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
+
+
 class RoutePlan(models.Model):
     """The routes of one branch for one date. One plan per branch and date: re-planning a draft
     rebuilds it; a published plan is what the drivers work from."""
@@ -235,6 +279,29 @@ class Route(models.Model):
     load_kg = models.PositiveIntegerField(_("load, kg"), default=0)
     load_containers = models.PositiveIntegerField(_("load, containers"), default=0)
     is_locked = models.BooleanField(_("locked"), default=False)
+    # --- on the road (routes.services.live) -------------------------------------------------
+    state = models.CharField(
+        _("state"), max_length=10, choices=RouteState.choices, default=RouteState.PLANNED
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    break_reason = models.CharField(
+        _("break reason"), max_length=12, choices=BreakReason.choices, blank=True
+    )
+    break_comment = models.CharField(_("break comment"), max_length=500, blank=True)
+    break_since = models.DateTimeField(_("on break since"), null=True, blank=True)
+    #: the van's last GPS fix (the full track is in GpsPosition)
+    last_latitude = models.DecimalField(**COORD, null=True, blank=True)
+    last_longitude = models.DecimalField(**COORD, null=True, blank=True)
+    last_position_at = models.DateTimeField(null=True, blank=True)
+    #: when the van last moved more than ROUTES_IDLE_RADIUS_M from where it stood
+    last_moved_at = models.DateTimeField(null=True, blank=True)
+    #: km driven by the GPS track (sum of the hops between accepted fixes)
+    km_driven = models.DecimalField(
+        _("km driven"), max_digits=8, decimal_places=2, default=Decimal("0")
+    )
+    #: bumped on every change of the stop order the driver must know about (banner + sound)
+    sequence_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "id"]
@@ -244,6 +311,9 @@ class Route(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "vehicle"], name="routes_route_vehicle_unique"),
             models.CheckConstraint(condition=Q(km__gte=0), name="routes_route_km_gte_0"),
+            models.CheckConstraint(
+                condition=Q(state__in=RouteState.values), name="routes_route_state_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -275,12 +345,40 @@ class RouteStop(models.Model):
     is_locked = models.BooleanField(_("locked"), default=False)
     #: the service starts after the order's window closes (after a manual move)
     is_late = models.BooleanField(_("late"), default=False)
+    # --- on the road (routes.services.live) -------------------------------------------------
+    state = models.CharField(
+        _("state"), max_length=10, choices=StopState.choices, default=StopState.PLANNED
+    )
+    arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("done / failed at"), null=True, blank=True)
+    fail_reason = models.CharField(
+        _("failure reason"), max_length=10, choices=FailReason.choices, blank=True
+    )
+    driver_note = models.CharField(_("driver's comment"), max_length=1000, blank=True)
+    payment_taken = models.CharField(
+        _("payment taken"), max_length=4, choices=PaymentTaken.choices, blank=True
+    )
+    amount_taken = models.DecimalField(
+        _("amount taken"), **MONEY, default=Decimal("0"), validators=NOT_NEGATIVE
+    )
+    photo = models.ImageField(_("photo"), upload_to="routes/stops/%Y/%m/", blank=True)
+    #: where the tablet was when the stop was marked done / failed, and how far from the address
+    marked_latitude = models.DecimalField(**COORD, null=True, blank=True)
+    marked_longitude = models.DecimalField(**COORD, null=True, blank=True)
+    marked_distance_m = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["route", "position"]
         verbose_name = _("route stop")
         verbose_name_plural = _("route stops")
+        indexes = [models.Index(fields=["route", "state"], name="routes_stop_state_idx")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=StopState.values), name="routes_stop_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_taken__gte=0), name="routes_stop_amount_taken_gte_0"
+            ),
             models.UniqueConstraint(fields=["plan", "order"], name="routes_stop_order_once"),
             models.UniqueConstraint(
                 fields=["route", "position"],
@@ -472,3 +570,188 @@ class StandingStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.route} #{self.position + 1}"
+
+
+# --- On the road: driver actions, GPS, messages -------------------------------------------------
+class DriverAction(models.Model):
+    """One action sent from a tablet (arrived, done, failed, break…), keyed by the id the tablet
+    gave it. The tablet may send the same action again after a lost connection; the unique
+    ``action_id`` makes the second submission return the first one's result instead of applying
+    it twice (never two payments or container counts)."""
+
+    action_id = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="actions")
+    stop = models.ForeignKey(
+        RouteStop, null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    #: when the driver tapped (the tablet's clock; may be long before it reached us)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    ok = models.BooleanField(default=True)
+    errors = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["route", "received_at"], name="routes_action_route_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.action_id}"
+
+
+class GpsPosition(models.Model):
+    """A tablet's position while the shift is open. Kept ``ROUTES_GPS_RETENTION_DAYS`` days."""
+
+    driver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    route = models.ForeignKey(
+        Route, null=True, blank=True, on_delete=models.SET_NULL, related_name="positions"
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, null=True, blank=True, on_delete=models.SET_NULL, related_name="positions"
+    )
+    latitude = models.DecimalField(**COORD)
+    longitude = models.DecimalField(**COORD)
+    accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+    speed_kmh = models.PositiveSmallIntegerField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        indexes = [
+            models.Index(fields=["route", "recorded_at"], name="routes_gps_route_idx"),
+            models.Index(fields=["recorded_at"], name="routes_gps_recorded_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["driver", "recorded_at"], name="routes_gps_one_fix_per_instant"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90) & Q(latitude__lte=90), name="routes_gps_lat_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180) & Q(longitude__lte=180),
+                name="routes_gps_lon_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.latitude},{self.longitude} @ {self.recorded_at:%H:%M:%S}"
+
+
+class DriverMessage(models.Model):
+    """A message between the dispatcher and the driver of a route; ``read_at`` is when the other
+    side saw it."""
+
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_driver = models.BooleanField(default=False)
+    body = models.TextField(_("message"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["route", "created_at"], name="routes_message_route_idx")]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+# --- Containers ledger --------------------------------------------------------------------------
+class ContainerKind(models.TextChoices):
+    """Movements of returnable containers (mats, bottles, crates). Van balance at the end of a
+    shift: full = loaded − delivered; empty = collected; damaged = damaged. Client balance (held
+    at the site): delivered − collected − damaged (+ adjustments)."""
+
+    LOADED = "loaded", _("Loaded at the warehouse")
+    DELIVERED = "delivered", _("Delivered to the client")
+    COLLECTED = "collected", _("Collected from the client")
+    DAMAGED = "damaged", _("Collected damaged")
+    MISSING = "missing", _("Missing at the client")
+    RETURNED_FULL = "ret_full", _("Returned to the warehouse full")
+    RETURNED_EMPTY = "ret_empty", _("Returned to the warehouse empty")
+    RETURNED_DAMAGED = "ret_damaged", _("Returned to the warehouse damaged")
+    ADJUSTMENT = "adjust", _("Client balance correction")
+
+
+class ContainerMove(models.Model):
+    """One line of the containers ledger. Rows from a driver's stop are unique per stop, product
+    and kind (a repeated "done" cannot count twice); storekeeper rows carry a vehicle and date."""
+
+    Kind = ContainerKind
+
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("movement"), max_length=12, choices=ContainerKind.choices)
+    product = models.ForeignKey(
+        "orders.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("product"),
+    )
+    #: positive, except adjustments (which may take a client's balance down)
+    quantity = models.IntegerField(_("quantity"))
+    vehicle = models.ForeignKey(
+        Vehicle,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="container_moves",
+        verbose_name=_("vehicle"),
+    )
+    driver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: a client deleted for good (demo resets, GDPR) leaves the van's history intact
+    client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="container_moves",
+        verbose_name=_("client"),
+    )
+    stop = models.ForeignKey(
+        RouteStop, null=True, blank=True, on_delete=models.SET_NULL, related_name="container_moves"
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("container movement")
+        verbose_name_plural = _("container movements")
+        indexes = [
+            models.Index(fields=["branch", "date", "vehicle"], name="routes_cmove_day_idx"),
+            models.Index(fields=["client", "product"], name="routes_cmove_client_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ContainerKind.values), name="routes_cmove_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) | Q(kind=ContainerKind.ADJUSTMENT),
+                name="routes_cmove_quantity_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["stop", "product", "kind"],
+                condition=Q(stop__isnull=False, product__isnull=False),
+                name="routes_cmove_once_per_stop",
+            ),
+            models.UniqueConstraint(
+                fields=["stop", "kind"],
+                condition=Q(stop__isnull=False, product__isnull=True),
+                name="routes_cmove_once_per_stop_any",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity}"

@@ -3,6 +3,10 @@
 Dispatchers and admins plan, edit and publish; directors and heads of sales look; drivers read
 only their own route (the object check lives in ``routes.permissions``).
 
+Containers ledger: storekeepers record what vans load and bring back and correct client
+balances (as do dispatchers and admins); accountants, directors and heads of sales read it.
+Drivers write to it only through their stop actions.
+
 Standing routes (``routes.standing``): dispatchers and admins manage them; directors and heads of
 sales see them. The people who take new clients in — managers and operators, besides dispatchers
 and admins — see on the client card which standing route suits an address and may put the
@@ -28,12 +32,27 @@ SUGGEST_STANDING = "routes.suggest_standingroute"
 #: put a client address on a standing route (the one click from the suggestions)
 ADD_STANDING_SITE = "routes.add_standingstop"
 
+#: the containers ledger: balances, the storekeeper's daily report, loading lists
+VIEW_CONTAINERS = "routes.view_containermove"
+#: record what a van loads in the morning and returns at night, and client balance corrections
+RECORD_CONTAINERS = "routes.add_containermove"
+
 STANDING_MANAGER = [VIEW_STANDING, MANAGE_STANDING, SUGGEST_STANDING, ADD_STANDING_SITE]
 STANDING_VIEWER = [VIEW_STANDING, SUGGEST_STANDING]
 INTAKE = [SUGGEST_STANDING, ADD_STANDING_SITE]
 
-PLANNER = [VIEW_PLANS, PLAN, PUBLISH, VIEW_FLEET, MANAGE_FLEET, VIEW_OWN_ROUTE, *STANDING_MANAGER]
-VIEWER = [VIEW_PLANS, VIEW_FLEET, VIEW_OWN_ROUTE, *STANDING_VIEWER]
+PLANNER = [
+    VIEW_PLANS,
+    PLAN,
+    PUBLISH,
+    VIEW_FLEET,
+    MANAGE_FLEET,
+    VIEW_OWN_ROUTE,
+    *STANDING_MANAGER,
+    VIEW_CONTAINERS,
+    RECORD_CONTAINERS,
+]
+VIEWER = [VIEW_PLANS, VIEW_FLEET, VIEW_OWN_ROUTE, *STANDING_VIEWER, VIEW_CONTAINERS]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: PLANNER,
@@ -43,4 +62,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MANAGER: INTAKE,
     Role.OPERATOR: INTAKE,
     Role.DRIVER: [VIEW_OWN_ROUTE],
+    Role.STOREKEEPER: [VIEW_FLEET, VIEW_CONTAINERS, RECORD_CONTAINERS],
+    Role.ACCOUNTANT: [VIEW_CONTAINERS],
 }

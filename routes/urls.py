@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from routes import views, views_standing
+from routes import urls_board, urls_driver, urls_store, views, views_standing
 
 app_name = "routes"
 
@@ -24,7 +24,6 @@ urlpatterns = [
     path("routes/<int:pk>/driver/", views.route_driver, name="route-driver"),
     path("routes/<int:pk>/sheet.pdf", views.route_sheet_pdf, name="route-sheet-pdf"),
     path("routes/<int:pk>/sheet.xlsx", views.route_sheet_xlsx, name="route-sheet-xlsx"),
-    path("my/", views.my_route, name="my-route"),
     path("standing/", views_standing.standing_list, name="standing-list"),
     path("standing/new/", views_standing.standing_edit, name="standing-create"),
     path("standing/plan/", views_standing.standing_plan, name="standing-plan"),
@@ -46,3 +45,6 @@ urlpatterns = [
         name="standing-site-remove",
     ),
 ]
+
+# Live operations: the dispatcher's board, the driver's tablet pages, the storekeeper's ledger.
+urlpatterns += urls_board.urlpatterns + urls_driver.urlpatterns + urls_store.urlpatterns

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -350,20 +350,3 @@ def plan_sheets_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(sheets.sheet_pdf(routes), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="routes-{plan.date:%Y-%m-%d}.pdf"'
     return response
-
-
-@login_required
-def my_route(request: HttpRequest) -> HttpResponse:
-    """A driver's published routes of today (read-only; the tablet pages come later)."""
-    if not request.user.has_perm(roles.VIEW_OWN_ROUTE):
-        raise PermissionDenied
-    branch = _branch(request)
-    today = branch_today(branch)
-    qs = Route.objects.filter(
-        plan__branch=branch,
-        plan__date=today,
-        plan__status=RoutePlan.Status.PUBLISHED,
-        driver=request.user,
-    )
-    routes = selectors.plan_routes(None, qs) if qs.exists() else []
-    return render(request, "routes/my_route.html", {"routes": routes, "today": today})

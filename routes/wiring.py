@@ -11,8 +11,14 @@ from django.utils.translation import gettext_lazy as _
 import routes.bench  # noqa: F401  (register_bench)
 from clients.cards import register_card_tab
 from crm.accounts.roles import Role
-from crm.core.registry import NavItem, register_nav
-from routes import seed  # noqa: F401  (register_seeder)
+from crm.core.realtime import register_group_authorizer
+from crm.core.registry import NavItem, register_home, register_nav
+from routes import (  # noqa: F401  (live board, containers ledger)
+    seed,
+    wiring_board,
+    wiring_store,
+)
+from routes.realtime import BRANCH_PREFIX, ROUTE_PREFIX, can_join_board, can_join_route
 from routes.roles import SUGGEST_STANDING, VIEW_FLEET, VIEW_PLANS, VIEW_STANDING
 from routes.services import planning  # noqa: F401  (register_job_handler)
 
@@ -49,6 +55,7 @@ register_nav(
         description=_("Today's stops in order"),
     )
 )
+register_home(Role.DRIVER, "routes:my-route")  # the tablet page
 register_nav(
     NavItem(
         "routes-standing",
@@ -69,3 +76,7 @@ def _standing_tab(request: Any, client: Any) -> str:
 
 
 register_card_tab("standing", _("Routes"), _standing_tab, order=55, permission=SUGGEST_STANDING)
+
+
+register_group_authorizer(BRANCH_PREFIX, can_join_board)
+register_group_authorizer(ROUTE_PREFIX, can_join_route)

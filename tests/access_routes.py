@@ -108,7 +108,7 @@ def _published_route(ctx: Any) -> dict:
 
 
 ROWS: dict[str, Rule] = {
-    "routes:vehicle-list": Rule(VIEWERS),
+    "routes:vehicle-list": Rule(VIEWERS | {Role.STOREKEEPER}),  # the storekeeper counts vans
     "routes:vehicle-create": Rule(PLANNERS),
     "routes:vehicle-edit": Rule(PLANNERS, kwargs=lambda ctx: {"pk": ctx.vehicle.pk}),
     "routes:depot-create": Rule(PLANNERS),

@@ -409,6 +409,13 @@ def client_set_balance(
     return client
 
 
+def client_set_containers_held(*, client_id: int, count: int) -> None:
+    """The containers ledger's way to keep "containers at the client's sites" on the card."""
+    updated = Client.objects.filter(pk=client_id).exclude(containers_held=count)
+    if updated.update(containers_held=count):
+        publish_client_changed(client_id, "containers")
+
+
 def client_record_order(*, client_id: int, when: Any) -> None:
     """Orders' way to keep "last order" on the card (only ever moves forward)."""
     Client.objects.filter(pk=client_id).filter(

@@ -89,8 +89,18 @@ def test_standing_route_permissions(users, role, view, manage, suggest, add):
 @pytest.mark.parametrize(
     ("role", "keys"),
     [
-        (Role.DISPATCHER, {"routes-plan", "routes-vehicles", "routes-standing"}),
+        (
+            Role.DISPATCHER,
+            {
+                "routes-plan",
+                "routes-vehicles",
+                "routes-standing",
+                "routes-board",
+                "routes-containers",
+            },
+        ),
         (Role.DRIVER, {"routes-my-route"}),
+        (Role.STOREKEEPER, {"routes-vehicles", "routes-containers"}),
         (Role.MANAGER, set()),
     ],
 )
