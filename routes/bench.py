@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import routes.bench_live  # noqa: F401  (register_bench)
 from crm.core.registry import register_bench
 from routes.optimizer import (
     Depot,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.accounts.roles import Role
 from tests.accounts.factories import TEST_PASSWORD
@@ -33,11 +34,11 @@ def test_language_switch_from_the_user_menu(make_user, live_url, new_page):
     assert page.locator("html").get_attribute("lang") == "ru"
     page.click(".user-menu summary")
     page.select_option("#language-select", "uk")
-    page.wait_for_function("document.documentElement.lang === 'uk'")
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
     assert "Вийти" in page.text_content("#logout")
     page.click(".user-menu summary")
     page.select_option("#language-select", "en")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert "Log out" in page.text_content("#logout")
     user.refresh_from_db()
     assert user.language == "en"

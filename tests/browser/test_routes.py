@@ -68,7 +68,12 @@ def test_dispatcher_plans_moves_and_publishes(make_user, live_url, new_page):
     page.mouse.move(src["x"] + 3, src["y"] + 3)
     page.mouse.down()
     page.mouse.move(src["x"] + 3, src["y"] - 10, steps=5)
-    page.mouse.move(dst["x"] + 10, dst["y"] + 2, steps=25)
+    page.mouse.move(dst["x"] + 10, dst["y"] + 4, steps=25)
+    # SortableJS animates rows for 120 ms and only re-evaluates on the next dragover: let the
+    # rows settle, then nudge the pointer over the top edge of the first row again.
+    for nudge in (3, 2, 3, 2):
+        page.wait_for_timeout(250)
+        page.mouse.move(dst["x"] + 10, dst["y"] + nudge, steps=2)
     with page.expect_navigation():  # the page reloads once the server re-timed the route
         page.mouse.up()
     page.wait_for_load_state("networkidle")
