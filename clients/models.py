@@ -49,6 +49,12 @@ class ClientMood(models.TextChoices):
     ANGRY = "angry", "😡"
 
 
+class ContractState(models.TextChoices):
+    NONE = "none", _("No contract")
+    VALID = "valid", _("Valid")
+    EXPIRED = "expired", _("Expired")
+
+
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=50)
     color = models.CharField(_("colour"), max_length=7, default="#1f6feb")
@@ -155,6 +161,36 @@ class Client(models.Model):
     #: containers ledger through ``client_set_containers_held``
     containers_held = models.IntegerField(_("containers held"), default=0)
 
+    # Facts the billing app owns and keeps here through ``clients.services.billing_state`` so
+    # orders, routes and the tablet can obey them without importing billing.
+    contract_state = models.CharField(
+        _("contract"), max_length=10, choices=ContractState.choices, default=ContractState.NONE
+    )
+    contract_valid_until = models.DateField(_("contract valid until"), null=True, blank=True)
+    #: a director let work go on without a valid contract until this day (logged by billing)
+    contract_override_until = models.DateField(
+        _("work allowed without a contract until"), null=True, blank=True
+    )
+    debt = models.DecimalField(
+        _("debt"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("Outstanding on issued invoices."),
+    )
+    overdue_debt = models.DecimalField(
+        _("overdue debt"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    stop_deliveries = models.BooleanField(_("stop deliveries"), default=False)
+    stop_deliveries_reason = models.CharField(
+        _("why deliveries are stopped"), max_length=300, blank=True
+    )
+    do_not_remind = models.BooleanField(_("do not send debt reminders"), default=False)
+    promise_to_pay_on = models.DateField(_("promised to pay by"), null=True, blank=True)
+    language = models.CharField(
+        _("language for letters"), max_length=5, choices=settings.LANGUAGES, default="ru"
+    )
+
     mood = models.CharField(
         _("mood"), max_length=10, choices=ClientMood.choices, blank=True, default=""
     )
@@ -185,12 +221,14 @@ class Client(models.Model):
             ("merge_clients", _("Can merge duplicate clients")),
             ("import_clients", _("Can import clients from Excel")),
             ("export_clients", _("Can export clients to Excel")),
+            ("work_without_contract", _("Can allow work for a client without a valid contract")),
         ]
         indexes = [
             models.Index(fields=["branch", "is_archived", "name"], name="client_branch_name_idx"),
             models.Index(fields=["branch", "manager"], name="client_branch_manager_idx"),
             models.Index(fields=["inn"], name="client_inn_idx"),
             models.Index(fields=["branch", "balance"], name="client_branch_balance_idx"),
+            models.Index(fields=["branch", "debt"], name="client_branch_debt_idx"),
             models.Index(fields=["branch", "last_order_at"], name="client_branch_lastorder_idx"),
             models.Index(fields=["branch", "created_at"], name="client_branch_created_idx"),
         ]

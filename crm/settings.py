@@ -181,6 +181,12 @@ ROUTES_IDLE_RADIUS_M = env.int("ROUTES_IDLE_RADIUS_M", default=150)
 # GPS positions are kept this many days.
 ROUTES_GPS_RETENTION_DAYS = env.int("ROUTES_GPS_RETENTION_DAYS", default=90)
 
+# --- Billing --------------------------------------------------------------------------------------
+# Days to pay an invoice that has no contract (a contract's own term wins).
+BILLING_PAYMENT_DAYS = env.int("BILLING_PAYMENT_DAYS", default=10)
+# Dotted path of the SMS/messenger sender for debt reminders; the default only logs what it sends.
+BILLING_SMS_SENDER = env.str("BILLING_SMS_SENDER", default="billing.senders.LogSender")
+
 # --- Celery ---------------------------------------------------------------------------------------
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # progress and results live in core.Job rows
@@ -215,6 +221,16 @@ CELERY_BEAT_SCHEDULE = {
     "orders-generate-scheduled": {
         "task": "crm.orders.tasks.generate_scheduled_orders_task",
         "schedule": timedelta(hours=1),
+    },
+    # Billing: a client whose contracts all ran out is flagged "contract expired" (blocks work).
+    "billing-contract-states": {
+        "task": "billing.tasks_contracts.sync_contract_states_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    # Billing: mark overdue invoices, then run the dunning ladder (never the same step twice).
+    "billing-run-dunning": {
+        "task": "billing.tasks_dunning.run_dunning_task",
+        "schedule": crontab(hour=9, minute=0),
     },
     # Routes: GPS positions older than ROUTES_GPS_RETENTION_DAYS are deleted nightly.
     "routes-gps-purge": {
@@ -365,5 +381,8 @@ LOGGING = {
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint reports every rendering step at INFO: thousands of lines per bulk run.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

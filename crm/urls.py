@@ -14,6 +14,7 @@ urlpatterns = [
     path("leads/", include("crm.leads.urls")),
     path("orders/", include("crm.orders.urls")),
     path("routes/", include("routes.urls")),
+    path("billing/", include("billing.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -60,6 +60,30 @@ def publish(group: str, event: dict[str, Any]) -> bool:
     return True
 
 
+def publish_many(messages: list[tuple[str, dict[str, Any]]]) -> bool:
+    """Send several events in one trip to the event loop (bulk operations touch thousands of
+    groups; one ``async_to_sync`` per event would cost milliseconds each)."""
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return False
+
+    async def send_all() -> None:
+        for group, event in messages:
+            await layer.group_send(group, {"type": "kolo.event", "event": event})
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:  # a Redis outage must never break the request that made the change
+        logger.warning("realtime publish of %d events failed", len(messages), exc_info=True)
+        return False
+    return True
+
+
+def publish_many_on_commit(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    if messages:
+        transaction.on_commit(lambda: publish_many(messages))
+
+
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     """Publish ``event`` to ``group`` once the current transaction commits (never before)."""
     transaction.on_commit(lambda: publish(group, event))
