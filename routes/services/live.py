@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -158,6 +159,8 @@ def apply_action(
             stop = _stop_of(locked, data.get("stop"), kind)
             ctx = ActionContext(user, locked, stop, data, _taken_at(data.get("taken_at"), now))
             state = handler(ctx)
+            if kind == "done":
+                _announce_payment(stop, aid)
             DriverAction.objects.create(
                 action_id=aid,
                 kind=kind,
@@ -427,6 +430,26 @@ def _done(ctx: ActionContext) -> str:
     stop.save()
     record_stop_containers(stop=stop, driver=ctx.user, lines=lines)
     return _stop_changed(ctx, stop)
+
+
+#: sent after commit when a driver marks a stop done with cash or card taken (billing records the
+#: payment); kwargs: stop_id, client_id, amount (Decimal), method ("cash"/"card"), action_id (str)
+stop_payment_taken = Signal()
+
+
+def _announce_payment(stop: RouteStop | None, aid: uuid.UUID) -> None:
+    if stop is None or stop.payment_taken not in (PaymentTaken.CASH, PaymentTaken.CARD):
+        return
+    if not stop.amount_taken or stop.amount_taken <= 0:
+        return
+    kwargs = {
+        "stop_id": stop.pk,
+        "client_id": stop.order.client_id,
+        "amount": stop.amount_taken,
+        "method": str(stop.payment_taken),
+        "action_id": str(aid),
+    }
+    transaction.on_commit(lambda: stop_payment_taken.send(sender=RouteStop, **kwargs))
 
 
 # failed -----------------------------------------------------------------------------------------
