@@ -187,3 +187,17 @@ class PrepaymentForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount received"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
+
+
+class ContractOverrideForm(forms.Form):
+    """Shown on a new order when the client's contract has expired: a director takes it anyway."""
+
+    contract_override = forms.BooleanField(
+        label=_("Take the order without a valid contract (director's permission)"), required=False
+    )
+    contract_override_reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def reason(self) -> str:
+        if not self.is_valid() or not self.cleaned_data["contract_override"]:
+            return ""
+        return self.cleaned_data["contract_override_reason"].strip()

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.contract_guard import can_override as can_override_contract
+from clients.contract_guard import contract_block_reason, record_contract_override
 from clients.models import Client, ClientAddress
 from clients.services import client_record_order
 from crm.core.models import AuditEntry
@@ -296,6 +298,26 @@ class OrderInput:
     source: str = OrderSource.MANUAL
     repeated_from: Order | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # schedule, external_id, is_seen…
+    #: a director's reason to take the order although the client's contract has expired
+    contract_override_reason: str = ""
+
+
+def _contract_block(actor: Any, client: Client, branch: Any, override_reason: str) -> bool:
+    """Staff may not take an order for a client whose contract expired unless a director (or
+    admin) overrides it with a reason; system work (schedules, imports) is not blocked.
+    Returns whether an override is needed (and given)."""
+    if actor is None:
+        return False
+    reason = contract_block_reason(client, branch_today(branch))
+    if reason is None:
+        return False
+    if not can_override_contract(actor):
+        raise ValidationError({"contract_override": reason})
+    if not override_reason.strip():
+        raise ValidationError(
+            {"contract_override": f"{reason} {_('Tick the override and give the reason.')}"}
+        )
+    return True
 
 
 @transaction.atomic
@@ -316,6 +338,7 @@ def order_create(
         check_past=not allow_past,
     )
     _check_client_links(client, payload.stops, None)
+    blocked = _contract_block(actor, client, branch, payload.contract_override_reason)
     order = Order(
         branch=branch,
         client=client,
@@ -335,6 +358,14 @@ def order_create(
     _replace_lines(order, payload.items, payload.stops)
     _reprice(order, payload.promo_code)
     audit_record(actor=actor, instance=order, action=AuditEntry.Action.CREATE)
+    if blocked:
+        record_contract_override(
+            actor=actor,
+            client=client,
+            reason=payload.contract_override_reason,
+            until=branch_today(branch),
+            order=order,
+        )
     client_record_order(client_id=client.pk, when=order.created_at)
     publish_order_changed(order, "created")
     return order

@@ -16,13 +16,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clients.contract_guard import can_override, contract_block_reason
 from clients.models import Client
 from clients.permissions import clients_for
 from clients.selectors import client_search
 from crm.core.forms import apply_validation_error
 from crm.core.panels import record_panels
 from crm.orders import services
-from crm.orders.forms import ItemFormSet, OrderForm, PrepaymentForm, StopFormSet, TransitionForm
+from crm.orders.forms import (
+    ContractOverrideForm,
+    ItemFormSet,
+    OrderForm,
+    PrepaymentForm,
+    StopFormSet,
+    TransitionForm,
+)
 from crm.orders.models import Order, OrderStatus
 from crm.orders.permissions import can_change_order, orders_for
 from crm.orders.services.workflow import status_label
@@ -192,9 +200,19 @@ def order_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The client is archived: restore the card to take orders."))
         return redirect("clients:client-detail", pk=client.pk)
     form, items, stops = _bind(request, client, branch, initial=initial)
+    block = contract_block_reason(client, services.orders.branch_today(branch))
+    override = ContractOverrideForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and all(f.is_valid() for f in (form, items, stops)):
         source = Order.Source.REPEAT if repeat_of else Order.Source.MANUAL
-        payload = _payload(client, form, items, stops, source=source, repeated_from=repeat_of)
+        payload = _payload(
+            client,
+            form,
+            items,
+            stops,
+            source=source,
+            repeated_from=repeat_of,
+            contract_override_reason=override.reason() if block else "",
+        )
         try:
             order = services.order_create(actor=request.user, payload=payload, branch=branch)
         except ValidationError as error:
@@ -202,7 +220,16 @@ def order_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Order %(number)s is created.") % {"number": order.number})
             return redirect("orders:order-detail", pk=order.pk)
-    context = _form_context(client, form, items, stops, creating=True, repeat_of=repeat_of)
+    context = _form_context(
+        client,
+        form,
+        items,
+        stops,
+        creating=True,
+        repeat_of=repeat_of,
+        contract_block=block,
+        override_form=override if block and can_override(request.user) else None,
+    )
     return render(request, "orders/order_form.html", context)
 
 
