@@ -39,6 +39,7 @@ class ClientForm(forms.ModelForm):
             "group",
             "discount_percent",
             "currency",
+            "language",
             "notes",
             "inn",
             "kpp",

@@ -47,6 +47,7 @@ CLIENT_FIELDS = [
     "bank_account",
     "corr_account",
     "currency",
+    "language",
     "discount_percent",
     "mood",
     "needs_attention",

@@ -35,8 +35,17 @@ def test_seed_creates_spb_and_msk_clients_with_valid_data():
     assert all(c.phones.exists() for c in Client.objects.prefetch_related("phones")[:30])
     assert Client.objects.filter(addresses__position=1).exists()
     first = _fingerprint()
+    from billing.models import (  # the billing seeder gives them contracts and money history
+        Contract,
+        Document,
+        LedgerEntry,
+        Payment,
+        PaymentAllocation,
+    )
     from crm.orders.models import Order  # the orders seeder now gives demo clients orders
 
+    for model in (PaymentAllocation, LedgerEntry, Payment, Document, Contract):
+        model.objects.all().delete()
     Order.objects.all().delete()
     Client.objects.all().delete()
     call_command("seed_demo", clients=120, seed=7, verbosity=0)
