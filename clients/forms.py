@@ -65,9 +65,14 @@ class ClientForm(forms.ModelForm):
         if not may_reassign:
             self.fields["manager"].disabled = True
         self.fields["emails"].widget.attrs["data-dup-check"] = "email"
+        # letters go out in Russian unless someone chooses otherwise (API and imports omit it)
+        self.fields["language"].required = False
         if self.instance.pk:
             self.fields["emails"].initial = ", ".join(e.email for e in self.instance.emails.all())
             self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or self.instance.language or "ru"
 
     def clean_emails(self) -> list[str]:
         return [e for e in _SPLIT.split(self.cleaned_data.get("emails") or "") if e]

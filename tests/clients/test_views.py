@@ -179,6 +179,15 @@ def _form_data(**overrides):
     return data
 
 
+def test_letters_language_is_chosen_on_the_form_and_defaults_to_russian(login):
+    http = login("manager")
+    http.post(reverse("clients:client-create"), _form_data(name="Без языка"))
+    other = {"phones-0-number": "+380 44 123 45 67", "emails": "ua@example.com"}
+    http.post(reverse("clients:client-create"), _form_data(name="Україна", language="uk", **other))
+    assert Client.objects.get(name="Без языка").language == "ru"
+    assert Client.objects.get(name="Україна").language == "uk"
+
+
 def test_manager_creates_a_client_with_phone_address_and_tags(login, users):
     http = login("manager")
     response = http.post(reverse("clients:client-create"), _form_data())
