@@ -106,3 +106,72 @@ class User(AbstractUser):
     @cached_property
     def can_switch_branch(self) -> bool:
         return self.is_superuser or self.role in BRANCH_SWITCHERS
+
+
+class WorkDayState(models.TextChoices):
+    WORKING = "working", _("Working")
+    ON_BREAK = "break", _("On a break")
+    ENDED = "ended", _("Day ended")
+
+
+class WorkSession(models.Model):
+    """One employee's working day (in the branch's time zone): started, on a break, ended."""
+
+    State = WorkDayState
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_sessions"
+    )
+    day = models.DateField(_("day"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=WorkDayState.choices, default=WorkDayState.WORKING
+    )
+    started_at = models.DateTimeField(_("started"))
+    break_started_at = models.DateTimeField(_("on a break since"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("changed"))
+
+    class Meta:
+        ordering = ["-day", "user"]
+        verbose_name = _("working day")
+        verbose_name_plural = _("working days")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="accounts_worksession_user_day"),
+            models.CheckConstraint(
+                condition=Q(state__in=WorkDayState.values), name="accounts_worksession_state_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day}"
+
+
+class WorkEventKind(models.TextChoices):
+    START = "start", _("Started the day")
+    BREAK = "break", _("Took a break")
+    RESUME = "resume", _("Back from the break")
+    END = "end", _("Ended the day")
+
+
+class WorkEvent(models.Model):
+    """Every press of a working-day button, with its time (the session keeps the current state)."""
+
+    Kind = WorkEventKind
+
+    session = models.ForeignKey(WorkSession, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=8, choices=WorkEventKind.choices)
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("working day event")
+        verbose_name_plural = _("working day events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=WorkEventKind.values), name="accounts_workevent_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%H:%M}"

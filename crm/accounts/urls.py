@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from crm.accounts import views
+from crm.accounts import views, views_workday
 
 app_name = "accounts"
 
@@ -53,4 +53,7 @@ urlpatterns = [
     path("branches/", views.branch_list, name="branch-list"),
     path("branches/new/", views.branch_edit, name="branch-create"),
     path("branches/<int:pk>/", views.branch_edit, name="branch-edit"),
+    path("workday/", views_workday.workday_view, name="workday"),
+    path("workday/board/", views_workday.workday_board, name="workday-board"),
+    path("workday/<str:action>/", views_workday.workday_action, name="workday-action"),
 ]

@@ -51,3 +51,5 @@ def _branch_group_authorizer(user: Any, key: str) -> bool:
 
 register_group_authorizer("user", _user_group_authorizer)
 register_group_authorizer("branch", _branch_group_authorizer)
+
+from crm.accounts import seed_workday  # noqa: E402,F401  (demo: managers at work)

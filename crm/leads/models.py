@@ -276,3 +276,129 @@ class SalesPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.manager} {self.month:%Y-%m}"
+
+
+class DistributionRule(models.Model):
+    """How new leads of one pipeline (and so one branch) are handed out: who takes part, with
+    what weights, and whether a repeat client's request goes to their own manager."""
+
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.CASCADE, related_name="+")
+    pipeline = models.OneToOneField(
+        Pipeline, on_delete=models.CASCADE, related_name="distribution_rule"
+    )
+    is_active = models.BooleanField(
+        _("distribute automatically"),
+        default=True,
+        help_text=_("Off: new requests stay unassigned for the head of sales to hand out."),
+    )
+    sticky_owner = models.BooleanField(
+        _("sticky owner"),
+        default=True,
+        help_text=_(
+            "A repeat client's request goes to the client's responsible manager, even on a "
+            "break; if that manager has not started the day it goes to the pool."
+        ),
+    )
+    weight_open = models.DecimalField(
+        _("weight of open leads in work"), max_digits=5, decimal_places=2, default=Decimal("1")
+    )
+    weight_today = models.DecimalField(
+        _("weight of leads received today"), max_digits=5, decimal_places=2, default=Decimal("1")
+    )
+    weight_month = models.DecimalField(
+        _("weight of leads received this month"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
+    #: Set when the head of sales was told that nobody is working; cleared by the next assignment.
+    waiting_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["pipeline__position", "pk"]
+        verbose_name = _("distribution rule")
+        verbose_name_plural = _("distribution rules")
+        permissions = [
+            ("manage_distribution", "Can configure lead distribution rules"),
+            ("view_distribution", "Can see the fairness of lead distribution"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.pipeline)
+
+
+class DistributionParticipant(models.Model):
+    """A manager who takes part in a rule. ``weight`` is a share: weight 2 takes about twice
+    as many leads as weight 1 (the load is divided by it)."""
+
+    rule = models.ForeignKey(
+        DistributionRule, on_delete=models.CASCADE, related_name="participants"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=Decimal("1"))
+    is_active = models.BooleanField(_("takes part"), default=True)
+    last_assigned_at = models.DateTimeField(_("last lead received"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["rule", "pk"]
+        verbose_name = _("distribution participant")
+        verbose_name_plural = _("distribution participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "manager"], name="leads_participant_unique_manager"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0), name="leads_participant_weight_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manager} ×{self.weight}"
+
+
+class AssignmentKind(models.TextChoices):
+    LOAD = "load", _("Least loaded")
+    STICKY = "sticky", _("Client's own manager")
+    WAITING = "waiting", _("Waiting: nobody is working")
+
+
+class Assignment(models.Model):
+    """Why a lead went to whom (or why it waits): the figures compared, kept as JSON."""
+
+    Kind = AssignmentKind
+
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(
+        DistributionRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("manager"),
+    )
+    kind = models.CharField(_("how"), max_length=8, choices=AssignmentKind.choices)
+    reason = models.TextField(_("reason"), max_length=2000)
+    figures = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("lead assignment")
+        verbose_name_plural = _("lead assignments")
+        indexes = [models.Index(fields=["branch", "manager", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["load", "sticky", "waiting"]),
+                name="leads_assignment_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} → {self.manager_id}"

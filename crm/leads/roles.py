@@ -14,9 +14,17 @@ SALES = [
 ]
 ALL_SEEING = [*SALES, "leads.view_all_leads", "leads.assign_tasks", "leads.change_salesplan"]
 
+#: Fair distribution: configuring the rules and watching the fairness page.
+DISTRIBUTION = ["leads.manage_distribution", "leads.view_distribution"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMIN: [*ALL_SEEING, "leads.manage_pipelines", "leads.manage_directories"],
-    Role.DIRECTOR: ALL_SEEING,
-    Role.HEAD_OF_SALES: [*ALL_SEEING, "leads.manage_directories"],
+    Role.ADMIN: [
+        *ALL_SEEING,
+        "leads.manage_pipelines",
+        "leads.manage_directories",
+        *DISTRIBUTION,
+    ],
+    Role.DIRECTOR: [*ALL_SEEING, "leads.view_distribution"],
+    Role.HEAD_OF_SALES: [*ALL_SEEING, "leads.manage_directories", *DISTRIBUTION],
     Role.MANAGER: SALES,
 }

@@ -311,6 +311,60 @@ def lead_create(
         body=_("Lead created in stage “%(stage)s”.") % {"stage": stage.name},
     )
     _publish_lead(lead, "created")
+    if lead.manager_id is None:  # web forms, API, calls: fair distribution picks the manager
+        transaction.on_commit(lambda: _distribute_on_commit(lead.pk))
+    return lead
+
+
+def _distribute_on_commit(lead_id: int) -> None:
+    """Runs after the creating transaction commits; a failure here must not fail the request
+    that created the lead (the periodic sweep hands out whatever is left waiting)."""
+    import logging
+
+    from crm.leads.distribution import distribute_lead
+
+    try:
+        distribute_lead(lead_id)
+    except Exception:
+        logging.getLogger(__name__).exception("distributing lead %s failed", lead_id)
+
+
+@transaction.atomic
+def lead_assign(*, actor: Any | None, lead: Lead, manager: Any, note: str = "") -> Lead:
+    """Make ``manager`` responsible for ``lead`` (fair distribution with ``actor=None``, or a
+    head of sales): history, a timeline line with ``note``, the board and the new manager are
+    told."""
+    from django.urls import reverse
+
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if actor is not None and not (
+        actor.has_perm("leads.view_all_leads") and can_change_lead(actor, lead)
+    ):
+        raise PermissionDenied
+    if not manager.is_active:
+        raise ValidationError({"manager": _("This employee is switched off.")})
+    if lead.manager_id == manager.pk:
+        return lead
+    before = snapshot(lead, ["manager"])
+    lead.manager = manager
+    lead.save(update_fields=["manager", "updated_at"])
+    audit_record(
+        actor=actor, instance=lead, changes=diff(before, snapshot(lead, ["manager"])), note=note
+    )
+    body = _("Assigned to %(manager)s.") % {"manager": manager.display_name}
+    timeline_add(
+        actor=actor,
+        target=lead,
+        kind=TimelineEntry.Kind.SYSTEM,
+        body=f"{body} {note}".strip(),
+    )
+    if actor is None or actor.pk != manager.pk:
+        notification_send(
+            recipient=manager,
+            title=_("New lead: %(name)s") % {"name": lead.contact_name},
+            url=reverse("leads:lead-detail", args=[lead.pk]),
+        )
+    _publish_lead(lead, "updated")
     return lead
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm.leads import views
+from crm.leads import views, views_distribution
 
 app_name = "leads"
 
@@ -28,6 +28,11 @@ urlpatterns = [
     path("settings/stages/<int:pk>/", views.stage_edit, name="stage-edit"),
     path("settings/stages/<int:pk>/delete/", views.stage_delete, name="stage-delete"),
     path("settings/directories/", views.directories, name="directories"),
+    path("distribution/", views_distribution.fairness, name="distribution-fairness"),
+    path("distribution/rules/", views_distribution.rule_list, name="distribution-rules"),
+    path(
+        "distribution/rules/<int:pk>/", views_distribution.rule_edit, name="distribution-rule-edit"
+    ),
     path(
         "settings/directories/<str:kind>/<int:pk>/toggle/",
         views.directory_toggle,

@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.accounts.workday import workday_started
 from crm.core.realtime import register_group_authorizer
 from crm.core.registry import NavItem, register_home, register_nav, register_visibility
 from crm.leads.models import Lead, Task
@@ -116,3 +117,30 @@ try:  # the clients card exposes a tab registry; replace its "Tasks" placeholder
     )
 except ImportError:  # pragma: no cover
     pass
+
+register_nav(
+    NavItem(
+        "lead-distribution",
+        _("Fair distribution"),
+        "leads:distribution-fairness",
+        icon="⚖",
+        permission="leads.view_distribution",
+        order=16,
+        description=_("Who receives new leads, their load and why each lead went to whom"),
+    )
+)
+
+
+def _hand_out_waiting_leads(sender: Any, user: Any, **kwargs: Any) -> None:
+    """Someone started the day (or came back from a break): leads that waited go out now."""
+    import logging
+
+    from crm.leads.tasks import assign_waiting_leads_task
+
+    try:
+        assign_waiting_leads_task.delay(branch_id=user.branch_id)
+    except Exception:  # broker down: the beat sweep hands them out within 10 minutes
+        logging.getLogger(__name__).warning("waiting leads sweep not queued", exc_info=True)
+
+
+workday_started.connect(_hand_out_waiting_leads, dispatch_uid="leads-hand-out-waiting")
