@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "clients",
     "crm.leads",
     "crm.orders",
+    "crm.api",
+    "crm.telephony",
     "routes",
     "labs",
     "billing",
@@ -181,6 +183,11 @@ ROUTES_IDLE_RADIUS_M = env.int("ROUTES_IDLE_RADIUS_M", default=150)
 # GPS positions are kept this many days.
 ROUTES_GPS_RETENTION_DAYS = env.int("ROUTES_GPS_RETENTION_DAYS", default=90)
 
+# --- Intake API -----------------------------------------------------------------------------------
+# Largest request body the API accepts (413 above it) and calls per key per minute (429 above it).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=60)
+
 # --- Billing --------------------------------------------------------------------------------------
 # Days to pay an invoice that has no contract (a contract's own term wins).
 BILLING_PAYMENT_DAYS = env.int("BILLING_PAYMENT_DAYS", default=10)
@@ -231,6 +238,17 @@ CELERY_BEAT_SCHEDULE = {
     "billing-run-dunning": {
         "task": "billing.tasks_dunning.run_dunning_task",
         "schedule": crontab(hour=9, minute=0),
+    },
+    # Leads: hand out leads that waited because nobody was working (idempotent; it also runs
+    # when someone starts the day).
+    "leads-assign-waiting": {
+        "task": "crm.leads.tasks.assign_waiting_leads_task",
+        "schedule": timedelta(minutes=10),
+    },
+    # Intake API: re-run calls whose processing failed (their payload is kept); idempotent.
+    "api-retry-failed-calls": {
+        "task": "crm.api.tasks.api_call_retry_failed_task",
+        "schedule": timedelta(hours=1),
     },
     # Routes: GPS positions older than ROUTES_GPS_RETENTION_DAYS are deleted nightly.
     "routes-gps-purge": {
