@@ -26,10 +26,16 @@ run: install
 	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-## The whole test suite against Postgres and Redis (starts them if they are down).
+## The whole test suite against Postgres and Redis (starts them if they are down): everything but
+## the browser tests on TEST_WORKERS processes (pytest-xdist; each has its own database, Redis
+## prefix and Celery queue), then the browser tests one by one (they each start a real server).
+## Exit code 5 ("no test selected", e.g. with PYTEST_ARGS="-k …") is not a failure.
+TEST_WORKERS ?= 2
+TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)}
 test: install services
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(PY) -m pytest --create-db $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest --create-db -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS) \
+		|| [ $$? -eq 5 ]
+	$(TEST_ENV) $(PY) -m pytest --create-db -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## Everything but the browser tests.
 test-fast: install services
