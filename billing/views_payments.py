@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.forms_payments import (
@@ -131,17 +132,17 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 
 
 PAYMENT_COLUMNS = [
-    ("Date", 12),
-    ("Client", 36),
-    ("Amount", 14),
-    ("Allocated", 14),
-    ("Unallocated", 14),
-    ("Currency", 8),
-    ("Method", 14),
-    ("Source", 18),
-    ("Document number", 16),
-    ("Payer's INN", 14),
-    ("Purpose of payment", 50),
+    (gettext_noop("Date"), 12),
+    (gettext_noop("Client"), 36),
+    (gettext_noop("Amount"), 14),
+    (gettext_noop("Allocated"), 14),
+    (gettext_noop("Unallocated"), 14),
+    (gettext_noop("Currency"), 8),
+    (gettext_noop("Method"), 14),
+    (gettext_noop("Source"), 18),
+    (gettext_noop("Document number"), 16),
+    (gettext_noop("Payer's INN"), 14),
+    (gettext_noop("Purpose of payment"), 50),
 ]
 
 
@@ -353,12 +354,12 @@ def _period(request: HttpRequest) -> tuple[datetime.date | None, datetime.date |
 
 
 RECONCILIATION_COLUMNS = [
-    ("Date", 12),
-    ("Operation", 22),
-    ("Description", 48),
-    ("Debit (invoiced)", 16),
-    ("Credit (paid)", 16),
-    ("Balance", 16),
+    (gettext_noop("Date"), 12),
+    (gettext_noop("Operation"), 22),
+    (gettext_noop("Description"), 48),
+    (gettext_noop("Debit (invoiced)"), 16),
+    (gettext_noop("Credit (paid)"), 16),
+    (gettext_noop("Balance"), 16),
 ]
 
 

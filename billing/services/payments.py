@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import DecimalField, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,6 +224,8 @@ def apply_client_credit(*, actor: Any | None, client: Any) -> int:
 
 
 def unallocated_total(client: Any) -> Decimal:
-    return sum(
-        (p.amount - p.allocated for p in Payment.objects.filter(client=client)), Decimal("0")
-    )
+    """The client's money not yet allocated to invoices (overpayments, advances)."""
+    left = Payment.objects.filter(client=client).aggregate(
+        left=Sum(F("amount") - F("allocated"), output_field=DecimalField())
+    )["left"]
+    return left or Decimal("0")
