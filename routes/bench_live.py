@@ -133,7 +133,7 @@ def _published_route(branch: Any, dispatcher: Any, driver: Any, orders: list[Any
     from django.utils import timezone
 
     from routes.models import Depot, Route, RoutePlan, RouteState, RouteStop, Vehicle
-    from routes.services.planning import plan_publish
+    from routes.services.publishing import plan_publish
     from routes.services.timing import retime
 
     depot = Depot.objects.create(

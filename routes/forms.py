@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.accounts.models import User
 from crm.accounts.roles import Role
 from crm.orders.models import OrderType
-from routes.models import Depot, Route, StandingMode, Vehicle
+from routes.models import Depot, Route, StandingMode, Vehicle, VehicleSkill
 from routes.services.fleet import DEPOT_FIELDS, VEHICLE_FIELDS
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -28,16 +29,36 @@ class DepotForm(forms.ModelForm):
 
 
 class VehicleForm(forms.ModelForm):
+    skills = forms.MultipleChoiceField(
+        label=_("Equipment and permits"),
+        choices=VehicleSkill.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Orders of products that need one of these go only to vans that have it."),
+    )
+
     class Meta:
         model = Vehicle
         fields = VEHICLE_FIELDS
         widgets = {"shift_start": TIME, "shift_end": TIME}
+
+    #: left empty = no fuel counted (the per-km rate may already include it)
+    OPTIONAL_ZERO = ("fuel_per_100km", "fuel_price")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in self.OPTIONAL_ZERO:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = Decimal("0")
+        return cleaned
 
     def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.branch = branch
         self.fields["depot"].queryset = Depot.objects.filter(branch=branch, is_active=True)
         self.fields["driver"].queryset = drivers_of(branch)
+        for name in self.OPTIONAL_ZERO:
+            self.fields[name].required = False
 
 
 def drivers_of(branch: Any) -> Any:

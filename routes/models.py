@@ -73,8 +73,20 @@ class Depot(models.Model):
         return (float(self.latitude), float(self.longitude))
 
 
+class VehicleSkill(models.TextChoices):
+    """What a van is equipped or permitted for; an order whose products need one of these goes
+    only to a van that has it (``ProductRequirement``)."""
+
+    DANGEROUS_GOODS = "adr", _("Dangerous goods (ADR)")
+    REFRIGERATED = "refrigerated", _("Refrigerated")
+    TAIL_LIFT = "tail_lift", _("Tail lift")
+    OVERSIZE = "oversize", _("Long or oversize loads")
+    FOOD_GRADE = "food", _("Food-grade body")
+
+
 class Vehicle(models.Model):
-    """A van: capacities (kg, containers), costs, a default driver and a shift."""
+    """A van: capacities (kg, containers), costs (incl. fuel), equipment, a default driver and a
+    shift."""
 
     branch = models.ForeignKey(
         "accounts.Branch",
@@ -102,6 +114,22 @@ class Vehicle(models.Model):
     fixed_cost = models.DecimalField(
         _("fixed cost per day used"), **MONEY, default=Decimal("0"), validators=NOT_NEGATIVE
     )
+    fuel_per_100km = models.DecimalField(
+        _("fuel, litres per 100 km"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=NOT_NEGATIVE,
+    )
+    fuel_price = models.DecimalField(
+        _("fuel price per litre"), **MONEY, default=Decimal("0"), validators=NOT_NEGATIVE
+    )
+    skills = models.JSONField(
+        _("equipment and permits"),
+        default=list,
+        blank=True,
+        help_text=_("Orders of products that need one of these go only to vans that have it."),
+    )
     driver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -127,12 +155,91 @@ class Vehicle(models.Model):
                 name="routes_vehicle_costs_gte_0",
             ),
             models.CheckConstraint(
+                condition=Q(fuel_per_100km__gte=0) & Q(fuel_price__gte=0),
+                name="routes_vehicle_fuel_gte_0",
+            ),
+            models.CheckConstraint(
                 condition=Q(shift_start__lt=F("shift_end")), name="routes_vehicle_shift_order"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.plate} {self.name}".strip()
+
+    @property
+    def fuel_cost_per_km(self) -> Decimal:
+        return (self.fuel_per_100km * self.fuel_price / 100).quantize(Decimal("0.0001"))
+
+    @property
+    def km_cost(self) -> Decimal:
+        """What one km costs: the per-km rate (wear, tolls, the driver's per-km pay) + fuel."""
+        return self.cost_per_km + self.fuel_cost_per_km
+
+    @property
+    def skill_labels(self) -> list[str]:
+        labels = dict(VehicleSkill.choices)
+        return [str(labels[code]) for code in self.skills or [] if code in labels]
+
+
+class ProductRequirement(models.Model):
+    """A product that only a van with a given equipment or permit may carry (a solvent → ADR,
+    flowers in summer → refrigerated)."""
+
+    product = models.ForeignKey(
+        "orders.Product",
+        on_delete=models.CASCADE,
+        related_name="vehicle_requirements",
+        verbose_name=_("product"),
+    )
+    skill = models.CharField(_("needs"), max_length=20, choices=VehicleSkill.choices)
+
+    class Meta:
+        ordering = ["product__name", "skill"]
+        verbose_name = _("product requirement")
+        verbose_name_plural = _("product requirements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "skill"], name="routes_product_requirement_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(skill__in=VehicleSkill.values), name="routes_product_requirement_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} → {self.get_skill_display()}"
+
+
+class Territory(models.Model):
+    """A zone on the map served only by its vans: an order whose address lies inside goes to one
+    of them (the first active territory containing the point, by ``position``, decides). A
+    territory without vans is drawn but restricts nothing."""
+
+    branch = models.ForeignKey(
+        "accounts.Branch",
+        on_delete=models.PROTECT,
+        related_name="territories",
+        verbose_name=_("branch"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    colour = models.CharField(_("colour"), max_length=7, default="#1f6feb")
+    polygon = models.JSONField(_("area"), default=list, help_text=_("[[latitude, longitude], …]"))
+    vehicles = models.ManyToManyField(
+        Vehicle, blank=True, related_name="territories", verbose_name=_("vans")
+    )
+    position = models.PositiveIntegerField(_("priority"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name", "id"]
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="routes_territory_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PlanStatus(models.TextChoices):
@@ -231,6 +338,8 @@ class RoutePlan(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    #: orders the withdrawn publication had taken into work: still this plan's to route
+    withdrawn_orders = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-date", "-id"]

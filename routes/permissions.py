@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from routes.models import Depot, Route, RoutePlan, Vehicle
+from routes.models import Depot, Route, RoutePlan, Territory, Vehicle
 from routes.roles import MANAGE_FLEET, PLAN, PUBLISH, VIEW_FLEET, VIEW_OWN_ROUTE, VIEW_PLANS
 
 
@@ -56,3 +56,9 @@ def can_publish(user: Any) -> bool:
 
 def can_manage_fleet(user: Any) -> bool:
     return user.has_perm(MANAGE_FLEET)
+
+
+def territories_for(user: Any, branch: Any) -> QuerySet[Territory]:
+    if not _authenticated(user) or not user.has_perm(VIEW_FLEET):
+        return Territory.objects.none()
+    return Territory.objects.filter(branch=branch)

@@ -111,7 +111,7 @@ def _extra_drivers(ctx: Any, branch: Any) -> list[Any]:
 
 
 def _publish(ctx: Any, plan: RoutePlan, dispatcher: Any) -> bool:
-    from routes.services.planning import plan_publish
+    from routes.services.publishing import plan_publish
 
     routes = [r for r in plan.routes.order_by("position") if r.stops.exists()]
     taken = {r.driver_id for r in routes if r.driver_id}

@@ -8,8 +8,9 @@ from typing import Any
 from django.db.models import Prefetch
 
 from crm.orders.models import Order
-from routes.models import Route, RoutePlan, RouteStop
+from routes.models import Route, RoutePlan, RouteStop, Territory
 from routes.services.planning import reason_text
+from routes.services.requirements import territory_shape
 from routes.services.timing import order_point, order_stop
 
 
@@ -76,3 +77,9 @@ def map_data(routes: list[Route]) -> dict[str, Any]:
             }
         )
     return {"depots": list(depots.values()), "routes": out}
+
+
+def territory_shapes(branch: Any) -> list[dict[str, Any]]:
+    """The branch's active territories for the maps: name, colour, polygon and its vans."""
+    rows = Territory.objects.filter(branch=branch, is_active=True).prefetch_related("vehicles")
+    return [territory_shape(t) for t in rows if len(t.polygon or []) >= 3]

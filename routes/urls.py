@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from routes import urls_board, urls_driver, urls_store, views, views_standing
+from routes import urls_board, urls_driver, urls_store, views, views_standing, views_territories
 
 app_name = "routes"
 
@@ -11,12 +11,18 @@ urlpatterns = [
     path("vehicles/new/", views.vehicle_edit, name="vehicle-create"),
     path("vehicles/<int:pk>/", views.vehicle_edit, name="vehicle-edit"),
     path("depots/new/", views.depot_edit, name="depot-create"),
+    path("territories/", views_territories.territory_list, name="territory-list"),
+    path("territories/new/", views_territories.territory_edit, name="territory-create"),
+    path("territories/<int:pk>/", views_territories.territory_edit, name="territory-edit"),
+    path("special-loads/add/", views_territories.requirement_add, name="requirement-add"),
+    path("special-loads/remove/", views_territories.requirement_remove, name="requirement-remove"),
     path("depots/<int:pk>/", views.depot_edit, name="depot-edit"),
     path("plan/", views.plan_day, name="plan"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
     path("plans/<int:pk>/reoptimise/", views.plan_reoptimise, name="plan-reoptimise"),
     path("plans/<int:pk>/sheets.pdf", views.plan_sheets_pdf, name="plan-sheets-pdf"),
     path("plans/<int:pk>/publish/", views.plan_publish, name="plan-publish"),
+    path("plans/<int:pk>/unpublish/", views.plan_unpublish, name="plan-unpublish"),
     path("plans/<int:pk>/orders/<int:order_pk>/add/", views.stop_add, name="stop-add"),
     path("stops/<int:pk>/move/", views.stop_move, name="stop-move"),
     path("stops/<int:pk>/lock/", views.stop_lock, name="stop-lock"),
@@ -31,6 +37,7 @@ urlpatterns = [
     path("standing/<int:pk>/", views_standing.standing_detail, name="standing-detail"),
     path("standing/<int:pk>/edit/", views_standing.standing_edit, name="standing-edit"),
     path("standing/<int:pk>/delete/", views_standing.standing_delete, name="standing-delete"),
+    path("standing/<int:pk>/tidy/", views_standing.standing_tidy, name="standing-tidy"),
     path(
         "standing/<int:pk>/sites/add/", views_standing.standing_site_add, name="standing-site-add"
     ),

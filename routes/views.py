@@ -31,7 +31,8 @@ from routes.permissions import (
     routes_for,
     vehicles_for,
 )
-from routes.services import fleet, planning
+from routes.services import fleet, planning, publishing
+from routes.services.requirements import load_requirements
 
 
 def _branch(request: HttpRequest) -> Any:
@@ -151,18 +152,20 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     routes = selectors.plan_routes(plan)
     running = bool(plan.job and not plan.job.is_finished)
     editable = can_plan(request.user) and not plan.is_published and not running
+    requirements = load_requirements(branch_id=plan.branch_id)
     for route in routes:
-        route.warnings = planning.route_warnings(route) if route.stops.all() else []
+        route.warnings = planning.route_warnings(route, requirements) if route.stops.all() else []
     context = {
         "plan": plan,
         "routes": routes,
         "unassigned": selectors.unassigned_orders(plan),
-        "map": selectors.map_data(routes),
+        "map": {**selectors.map_data(routes), "territories": requirements.shapes},
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
         "running": running,
         "editable": editable,
         "can_publish": editable and can_publish(request.user),
+        "can_withdraw": plan.is_published and not running and can_publish(request.user),
         "driver_form": DriverForm(branch=branch),
         "job": plan.job,
     }
@@ -193,7 +196,7 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_publish(request.user):
         raise PermissionDenied
     try:
-        summary = planning.plan_publish(actor=request.user, plan=plan)
+        summary = publishing.plan_publish(actor=request.user, plan=plan)
     except ValidationError as error:
         _errors(request, error)
     else:
@@ -205,6 +208,23 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % summary,
         )
+    return redirect("routes:plan-detail", pk=plan.pk)
+
+
+@permission_required(roles.VIEW_PLANS, raise_exception=True)
+@require_POST
+def plan_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan_action(request, pk)
+    if not can_publish(request.user):
+        raise PermissionDenied
+    try:
+        publishing.plan_unpublish(
+            actor=request.user, plan=plan, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Withdrawn: change the routes and publish them again."))
     return redirect("routes:plan-detail", pk=plan.pk)
 
 

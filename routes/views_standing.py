@@ -33,6 +33,7 @@ from routes.models import StandingMode, StandingRoute, StandingStop, Vehicle, We
 from routes.permissions import can_plan
 from routes.services import intake, planning
 from routes.services import standing as services
+from routes.services.standing_tidy import standing_route_tidy
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -257,6 +258,27 @@ def standing_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("routes:standing-detail", pk=route.pk)
     messages.success(request, _("The standing route was deleted."))
     return redirect("routes:standing-list")
+
+
+@permission_required(roles.MANAGE_STANDING, raise_exception=True)
+@require_POST
+def standing_tidy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Let the optimiser re-sequence the sites when a clearly shorter order keeps the windows."""
+    route = _route(request, pk)
+    result = standing_route_tidy(actor=request.user, route=route)
+    if result.applied:
+        messages.success(
+            request,
+            _("New order of the sites: %(before)s → %(after)s km (%(saved)s km shorter).")
+            % {"before": result.km_before, "after": result.km_after, "saved": result.saved_km},
+        )
+    else:
+        messages.info(
+            request,
+            _("The current order is already good (%(km)s km): nothing was changed.")
+            % {"km": result.km_before},
+        )
+    return redirect("routes:standing-detail", pk=route.pk)
 
 
 # --- Sites --------------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from clients.cards import register_card_tab
 from crm.accounts.roles import Role
 from crm.core.realtime import register_group_authorizer
 from crm.core.registry import NavItem, register_home, register_nav
-from routes import (  # noqa: F401  (live board, containers ledger)
+from routes import (  # noqa: F401  (live board, containers ledger, demo fleet rules)
     seed,
+    seed_rules,
     wiring_board,
     wiring_store,
 )

@@ -118,6 +118,7 @@ ROWS: dict[str, Rule] = {
     "routes:plan-sheets-pdf": Rule(VIEWERS, kwargs=_plan),
     "routes:plan-reoptimise": Rule(PLANNERS, method="post", kwargs=_plan),
     "routes:plan-publish": Rule(PLANNERS, method="post", kwargs=_plan),
+    "routes:plan-unpublish": Rule(PLANNERS, method="post", kwargs=_plan),
     "routes:stop-add": Rule(
         PLANNERS,
         method="post",
@@ -150,6 +151,7 @@ ROWS: dict[str, Rule] = {
     "routes:standing-edit": Rule(PLANNERS, kwargs=_standing),
     # a route with sites is not deleted: planners are sent back with a message
     "routes:standing-delete": Rule(PLANNERS, method="post", kwargs=_standing),
+    "routes:standing-tidy": Rule(PLANNERS, method="post", kwargs=_standing),
     "routes:standing-site-move": Rule(
         PLANNERS,
         method="post",

@@ -33,6 +33,7 @@ from routes.models import Route, RoutePlan, RouteState, RouteStop, StopState
 from routes.permissions import can_plan
 from routes.realtime import publish_route_event
 from routes.services.eta import forecast
+from routes.services.requirements import load_requirements, product_ids_of
 from routes.services.timing import (
     distance_provider,
     order_point,
@@ -537,10 +538,13 @@ def insertion_options(
     check_plan(plan)
     order = insertable_order(plan, order.pk)
     now = now or timezone.now()
+    rules = load_requirements(branch_id=plan.branch_id, product_ids=product_ids_of([order]))
+    point = order_point(order)
     options = [
         option
         for route in board_routes(plan)
-        if (option := _best_insertion(route, order, now)) is not None
+        if not rules.problems(order, point, route.vehicle)
+        and (option := _best_insertion(route, order, now)) is not None
     ]
     return sorted(options, key=lambda o: o.sort_key)
 

@@ -136,7 +136,7 @@ def route_model(
         capacity=(vehicle.capacity_kg,),
         shift_start=_ready(route),
         shift_end=close,
-        cost_per_km=float(vehicle.cost_per_km),
+        cost_per_km=float(vehicle.km_cost),
         cost_per_hour=float(vehicle.cost_per_hour),
     )
     planned = opt.PlannedRoute(vehicle=opt_vehicle, stops=stops, start_key=DEPOT_KEY)

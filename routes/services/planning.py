@@ -19,21 +19,19 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.core.models import AuditEntry, Job
 from crm.core.registry import register_job_handler
-from crm.core.services import audit_record, job_create, notification_send
+from crm.core.services import audit_record, job_create
 from crm.orders.models import Order, OrderStatus
-from crm.orders.services.orders import publish_order_changed
-from crm.orders.services.workflow import order_transition
 from routes import optimizer as opt
 from routes.models import ROUTE_COLOURS, Route, RoutePlan, RouteStop, StandingMode, Vehicle
-from routes.permissions import can_plan, can_publish
+from routes.permissions import can_plan
+from routes.services.requirements import Requirements, load_requirements, product_ids_of
 from routes.services.standing import StandingStart, standing_start
 from routes.services.timing import (
     distance_provider,
@@ -59,7 +57,9 @@ REASONS = {
     opt.UnassignedReason.WINDOW_UNREACHABLE: gettext_lazy(
         "The window cannot be reached within the vans' shifts."
     ),
-    opt.UnassignedReason.NO_VEHICLE_WITH_SKILL: gettext_lazy("No chosen van can take it."),
+    opt.UnassignedReason.NO_VEHICLE_WITH_SKILL: gettext_lazy(
+        "Needs a special van (equipment, permit or its territory's van) and none is in the plan."
+    ),
     opt.UnassignedReason.DROPPED_BY_OPTIMISER: gettext_lazy(
         "Does not fit into the routes (time or capacity)."
     ),
@@ -84,8 +84,11 @@ def _workers() -> int:
 
 # --- Which orders -------------------------------------------------------------------------------
 def plan_orders(plan: RoutePlan) -> QuerySet[Order]:
-    """The day's new and confirmed orders of the branch (narrowed by the plan's filters)."""
-    qs = Order.objects.filter(branch_id=plan.branch_id, date=plan.date, status__in=PLANNABLE)
+    """The day's new and confirmed orders of the branch (narrowed by the plan's filters), and
+    the orders its withdrawn publication had taken into work."""
+    qs = Order.objects.filter(branch_id=plan.branch_id, date=plan.date).filter(
+        Q(status__in=PLANNABLE) | Q(pk__in=plan.withdrawn_orders or [], status=OrderStatus.IN_WORK)
+    )
     types = (plan.order_filters or {}).get("order_types") or []
     if types:
         qs = qs.filter(order_type__in=types)
@@ -195,7 +198,9 @@ def optimise_job(job: Job, progress: Callable[[int, str], None]) -> dict:
 
 
 # --- The optimiser run --------------------------------------------------------------------------
-def _vehicle_input(vehicle: Vehicle, depot_index: int) -> opt.Vehicle:
+def _vehicle_input(
+    vehicle: Vehicle, depot_index: int, skills: frozenset[str] = frozenset()
+) -> opt.Vehicle:
     return opt.Vehicle(
         id=str(vehicle.pk),
         capacity=(vehicle.capacity_kg, vehicle.capacity_containers or UNLIMITED),
@@ -203,14 +208,19 @@ def _vehicle_input(vehicle: Vehicle, depot_index: int) -> opt.Vehicle:
         shift_end=seconds_of(vehicle.shift_end),
         start_depot=depot_index,
         end_depot=depot_index,
-        cost_per_km=float(vehicle.cost_per_km),
+        cost_per_km=float(vehicle.km_cost),
         cost_per_hour=float(vehicle.cost_per_hour),
         fixed_cost=float(vehicle.fixed_cost),
+        skills=skills,
     )
 
 
 def _stop_input(
-    order: Order, point: tuple[float, float], pinned: str | None, locked: bool | None = None
+    order: Order,
+    point: tuple[float, float],
+    pinned: str | None,
+    locked: bool | None = None,
+    skills: frozenset[str] = frozenset(),
 ) -> opt.Stop:
     """``pinned``: the only van allowed; ``locked`` (default: when pinned) also keeps its order
     relative to the other locked stops of that van (taken from the warm start)."""
@@ -221,6 +231,7 @@ def _stop_input(
         demand=(order_weight_kg(order), order.containers_to_deliver),
         time_windows=[window] if window else [],
         service_time=order_service_seconds(order),
+        required_skills=skills,
         priority=2 if order.priority == Order.Priority.EXPRESS else 1,
         pinned_vehicle=pinned,
         locked=pinned is not None if locked is None else locked,
@@ -233,9 +244,12 @@ def build_problem(
     locked: dict[int, str],
     initial: dict[str, list[str]],
     pinned: dict[int, str] | None = None,
+    requirements: Requirements | None = None,
 ) -> opt.Problem:
     """The optimiser's input. ``locked``: order id → vehicle id of a locked stop; ``pinned``:
-    order id → the only vehicle allowed, order free (standing sites re-sequenced)."""
+    order id → the only vehicle allowed, order free (standing sites re-sequenced);
+    ``requirements``: equipment and territories, as skills."""
+    rules = requirements or Requirements()
     depots = list({v.depot_id: v.depot for v in vehicles}.values())
     depot_index = {d.pk: i for i, d in enumerate(depots)}
     opt_depots = [
@@ -246,12 +260,14 @@ def build_problem(
         )
         for d in depots
     ]
-    opt_vehicles = [_vehicle_input(v, depot_index[v.depot_id]) for v in vehicles]
+    opt_vehicles = [
+        _vehicle_input(v, depot_index[v.depot_id], rules.vehicle_skills(v)) for v in vehicles
+    ]
     pinned = pinned or {}
     stops = [
-        _stop_input(o, p, locked.get(o.pk))
+        _stop_input(o, p, locked.get(o.pk), skills=rules.order_skills(o, p))
         if o.pk in locked or o.pk not in pinned
-        else _stop_input(o, p, pinned[o.pk], locked=False)
+        else _stop_input(o, p, pinned[o.pk], locked=False, skills=rules.order_skills(o, p))
         for o, p in orders
     ]
     points = [d.location for d in opt_depots] + [s.location for s in stops]
@@ -305,6 +321,9 @@ def plan_optimise(plan: RoutePlan, progress: opt.model.ProgressCallback | None =
             {**(on_standing if keep else {}), **locked},
             initial,
             on_standing if pin else None,
+            load_requirements(
+                branch_id=plan.branch_id, product_ids=product_ids_of(o for o, _p in located)
+            ),
         )
         solution = opt.solve(problem, progress)
         unassigned += [
@@ -513,9 +532,24 @@ def _reorder(stop: RouteStop, source: Route, target: Route, position: int) -> No
     RouteStop.objects.bulk_update(dest, ["position", "route"])
 
 
-def route_warnings(route: Route) -> list[str]:
+def route_warnings(route: Route, requirements: Requirements | None = None) -> list[str]:
+    """What is wrong with a route as it stands (manual moves may break the rules: the
+    dispatcher decides). Stops a van may not carry get ``stop.requirement_problems``."""
     warnings = []
-    late = sum(1 for stop in route.stops.all() if stop.is_late)
+    rules = requirements or load_requirements(branch_id=route.vehicle.branch_id)
+    unfit = 0
+    stops = list(route.stops.all())
+    for stop in stops:
+        stop.requirement_problems = rules.problems(
+            stop.order, order_point(stop.order), route.vehicle
+        )
+        unfit += bool(stop.requirement_problems)
+    if unfit:
+        warnings.append(
+            _("%(count)s stop(s) this van may not take (equipment, permit or territory).")
+            % {"count": unfit}
+        )
+    late = sum(1 for stop in stops if stop.is_late)
     if late:
         warnings.append(_("%(count)s stop(s) after the window closes.") % {"count": late})
     if route.over_capacity:
@@ -569,73 +603,3 @@ def route_set_driver(*, actor: Any, route: Route, driver: Any | None) -> Route:
             changes={f"driver of {route}": [before, str(driver or "")]},
         )
     return route
-
-
-# --- Publish ------------------------------------------------------------------------------------
-def plan_publish(*, actor: Any, plan: RoutePlan) -> dict[str, int]:
-    """Assign each route's driver to its orders and take confirmed, prepaid orders into work.
-
-    Orders has no "assign" service, so the assignment is a bulk update here (plus the live
-    event each order page listens to); status moves go through ``order_transition`` with the
-    dispatcher as actor, so the state machine and its guards stay the single rule."""
-    if not can_publish(actor):
-        raise PermissionDenied
-    with transaction.atomic():
-        plan = (
-            RoutePlan.objects.select_for_update(of=("self",)).select_related("job").get(pk=plan.pk)
-        )
-        _check_actor(actor, plan)
-        _check_idle(plan)
-        routes = list(plan.routes.select_related("vehicle", "driver").prefetch_related("stops"))
-        used = [r for r in routes if r.stops.all()]
-        missing = [str(r) for r in used if r.driver_id is None]
-        if missing:
-            raise ValidationError(
-                _("Choose a driver for: %(routes)s.") % {"routes": ", ".join(missing)}
-            )
-        summary = {"orders": 0, "in_work": 0, "waiting": 0}
-        now = timezone.now()
-        for route in used:
-            # an order cancelled or completed since planning keeps its state and its assignee
-            live = Order.objects.filter(pk__in=[s.order_id for s in route.stops.all()]).exclude(
-                status__in=[OrderStatus.CANCELLED, OrderStatus.COMPLETED]
-            )
-            ids = list(live.values_list("pk", flat=True))
-            Order.objects.filter(pk__in=ids).update(assignee=route.driver, updated_at=now)
-            summary["orders"] += len(ids)
-            for order in Order.objects.filter(pk__in=ids):
-                _start_work(actor, order, summary)
-                publish_order_changed(order, "assigned")
-            notification_send(
-                recipient=route.driver,
-                title=_("Your route for %(date)s") % {"date": plan.date.strftime("%d.%m.%Y")},
-                body=_("%(count)s stops") % {"count": len(ids)},
-                url=reverse("routes:my-route"),
-            )
-        plan.status = RoutePlan.Status.PUBLISHED
-        plan.published_at = now
-        plan.published_by = actor
-        plan.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-        audit_record(
-            actor=actor,
-            instance=plan,
-            changes={"status": [RoutePlan.Status.DRAFT, RoutePlan.Status.PUBLISHED]},
-            note=_("Published: %(orders)s orders, %(in_work)s taken into work") % summary,
-        )
-    return summary
-
-
-def _start_work(actor: Any, order: Order, summary: dict[str, int]) -> None:
-    """Confirmed → in work when no prepayment is outstanding; otherwise it waits (counted)."""
-    if order.status != OrderStatus.CONFIRMED:
-        return
-    if order.prepayment_outstanding > 0:
-        summary["waiting"] += 1
-        return
-    try:
-        order_transition(actor=actor, order=order, target=OrderStatus.IN_WORK)
-    except (ValidationError, PermissionDenied):
-        summary["waiting"] += 1
-        return
-    order.status = OrderStatus.IN_WORK
-    summary["in_work"] += 1

@@ -152,7 +152,7 @@ def route_cost(route: Route, metres: float, seconds: int, used: bool) -> Decimal
     vehicle = route.vehicle
     km = Decimal(str(round(metres / 1000.0, 3)))
     hours = Decimal(seconds) / Decimal(3600)
-    return quantize(vehicle.fixed_cost + vehicle.cost_per_km * km + vehicle.cost_per_hour * hours)
+    return quantize(vehicle.fixed_cost + vehicle.km_cost * km + vehicle.cost_per_hour * hours)
 
 
 def vehicle_ready(route: Route) -> int:

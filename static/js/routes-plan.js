@@ -29,6 +29,11 @@
     var map = L.map(el, { zoomSnap: 0.25 }); // a narrow map still fills with the whole day
     L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
     var bounds = [];
+    (data.territories || []).forEach(function (t) {
+      L.polygon(t.polygon, { color: t.colour, weight: 1, fillOpacity: 0.08, dashArray: "4 4" })
+        .bindTooltip(t.name + (t.vans ? " · " + t.vans : ""))
+        .addTo(map);
+    });
     data.depots.forEach(function (d) {
       L.marker(d.point, { icon: L.divIcon({ className: "", html: '<div class="depot-marker">D</div>', iconSize: [20, 20] }), title: d.name }).addTo(map);
       bounds.push(d.point);
@@ -78,7 +83,15 @@
     });
   }
 
-  function start() { init(); initSortable(); }
+  // The optimiser's progress bar is swapped in by htmx; once the job is done the page shows
+  // the new routes by itself (the plan is read again; nothing is lost).
+  function reloadWhenOptimised() {
+    document.body.addEventListener("htmx:afterSettle", function () {
+      if (document.querySelector('.job-progress[data-status="done"]')) window.location.reload();
+    });
+  }
+
+  function start() { init(); initSortable(); reloadWhenOptimised(); }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

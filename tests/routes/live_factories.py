@@ -30,7 +30,7 @@ def make_live_plan(
     """Publish a plan of today with one van per driver, ``stops`` in-work orders on each."""
     from crm.orders.services.orders import branch_today
     from routes.models import Route
-    from routes.services.planning import plan_publish
+    from routes.services.publishing import plan_publish
     from tests.clients.factories import make_client
     from tests.orders.factories import make_product
 

@@ -13,7 +13,7 @@ from crm.core.models import AuditEntry, Job
 from crm.orders.models import Order, OrderStatus
 from routes.models import Route, RoutePlan, RouteStop
 from routes.optimizer.feasibility import check_routes
-from routes.services import planning
+from routes.services import planning, publishing
 from routes.services.timing import order_point
 from tests.clients.factories import make_client
 from tests.orders.factories import make_product
@@ -187,7 +187,7 @@ def test_publish_assigns_drivers_and_takes_prepaid_confirmed_orders_into_work(
     )
     plan = _plan(dispatcher, branch, day["vans"], django_capture_on_commit_callbacks)
 
-    summary = planning.plan_publish(actor=dispatcher, plan=plan)
+    summary = publishing.plan_publish(actor=dispatcher, plan=plan)
 
     plan.refresh_from_db()
     assert plan.status == RoutePlan.Status.PUBLISHED and plan.published_by == dispatcher
@@ -212,7 +212,7 @@ def test_publish_needs_a_driver_on_every_used_route(
     plan = _plan(users["dispatcher"], branch, day["vans"], django_capture_on_commit_callbacks)
     Route.objects.filter(plan=plan).update(driver=None)
     with pytest.raises(ValidationError):
-        planning.plan_publish(actor=users["dispatcher"], plan=plan)
+        publishing.plan_publish(actor=users["dispatcher"], plan=plan)
     plan.refresh_from_db()
     assert plan.status == RoutePlan.Status.DRAFT
 
@@ -244,7 +244,7 @@ def test_publish_leaves_an_order_cancelled_since_planning_alone(
     gone = order_transition(
         actor=dispatcher, order=day["orders"][2], target="cancelled", reason="Клиент отказался"
     )
-    summary = planning.plan_publish(actor=dispatcher, plan=plan)
+    summary = publishing.plan_publish(actor=dispatcher, plan=plan)
     gone.refresh_from_db()
     assert gone.status == OrderStatus.CANCELLED and gone.assignee_id is None
     assert summary["orders"] == 5
