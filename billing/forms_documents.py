@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import django_filters
@@ -184,6 +184,35 @@ def line_initial(document: Document) -> list[dict[str, Any]]:
         }
         for line in document.lines.all()
     ]
+
+
+def query_line_initial(params: Any) -> tuple[str, list[dict[str, Any]]]:
+    """``?product=&price=&note=`` (links from other apps, e.g. a lab's calculated price): the
+    note and one prefilled line; anything unreadable is ignored."""
+    note = params.get("note", "").strip()[:2000]
+    product_id = params.get("product", "")
+    product = (
+        Product.objects.filter(pk=int(product_id), is_active=True).first()
+        if product_id.isdigit()
+        else None
+    )
+    if product is None:
+        return note, []
+    try:
+        price = Decimal(params.get("price", ""))
+    except (InvalidOperation, ValueError):
+        price = product.price
+    if not price.is_finite() or not 0 <= price < 10**12:
+        price = product.price
+    line = {
+        "product": product.pk,
+        "name": product.name,
+        "unit": product.unit,
+        "quantity": Decimal("1"),
+        "unit_price": price.quantize(Decimal("0.01")),
+        "vat_rate": product.vat_rate,
+    }
+    return note, [line]
 
 
 class VoidForm(forms.Form):

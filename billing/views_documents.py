@@ -38,6 +38,7 @@ from billing.forms_documents import (
     PackageForm,
     VoidForm,
     line_initial,
+    query_line_initial,
 )
 from billing.models import DocKind, DocStatus, Document, PaymentAllocation
 from billing.permissions import documents_for
@@ -393,8 +394,9 @@ def document_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     kind = request.GET.get("kind", DocKind.INVOICE)
     kind = kind if kind in (DocKind.INVOICE, DocKind.PROPOSAL) else DocKind.INVOICE
     today = _today(request)
-    form = DocumentForm(request.POST or None, initial={"kind": kind, "date": today})
-    formset = LineFormSet(request.POST or None, prefix="lines")
+    note, lines = query_line_initial(request.GET)
+    form = DocumentForm(request.POST or None, initial={"kind": kind, "date": today, "note": note})
+    formset = LineFormSet(request.POST or None, prefix="lines", initial=lines or None)
     if request.method == "POST":
         document = _save_draft(
             request,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/", include("crm.orders.urls")),
     path("routes/", include("routes.urls")),
     path("billing/", include("billing.urls")),
+    path("labs/", include("labs.urls")),
     path("api/", include("crm.api.urls")),
     path("telephony/", include("crm.telephony.urls")),
     path("django-admin/", admin.site.urls),

@@ -43,6 +43,9 @@ def test_seed_creates_spb_and_msk_clients_with_valid_data():
         PaymentAllocation,
     )
     from crm.orders.models import Order  # the orders seeder now gives demo clients orders
+    from labs.models import LabRequest  # the labs seeder gives some of them lab requests
+
+    LabRequest.objects.all().delete()
 
     for model in (PaymentAllocation, LedgerEntry, Payment, Document, Contract):
         model.objects.all().delete()

@@ -5,6 +5,7 @@ Thin: bind forms, call ``crm.orders.services``, render or redirect. Every order 
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -31,7 +32,7 @@ from crm.orders.forms import (
     StopFormSet,
     TransitionForm,
 )
-from crm.orders.models import Order, OrderStatus
+from crm.orders.models import Order, OrderStatus, Product
 from crm.orders.permissions import can_change_order, orders_for
 from crm.orders.services.workflow import status_label
 from crm.orders.workflow import NEEDS_REASON, available_moves, can_edit_contents
@@ -103,6 +104,28 @@ def _new_order_initial(client: Client, branch: Any) -> tuple[dict, list, list]:
         stops = [{"kind": "delivery", "client_address": address}]
         data.update(window_from=address.window_from, window_to=address.window_to)
     return data, [], stops
+
+
+def _query_initial(request: HttpRequest, initial: tuple[dict, list, list]) -> tuple:
+    """``?product=&price=&note=`` prefill one line and the comment (links from other apps, e.g.
+    a lab's calculated price); anything unreadable is ignored."""
+    data, items, stops = initial
+    product_pk = _int(request.GET.get("product"))
+    product = None
+    if product_pk is not None:
+        product = Product.objects.filter(pk=product_pk, is_active=True).first()
+    if product is not None:
+        try:
+            price: Decimal | None = Decimal(request.GET.get("price", ""))
+        except (InvalidOperation, ValueError):
+            price = None
+        if price is not None and (not price.is_finite() or not 0 <= price < 10**12):
+            price = None
+        price = price.quantize(Decimal("0.01")) if price is not None else None
+        items = [{"product": product, "quantity": Decimal("1"), "unit_price": price}]
+    if note := request.GET.get("note", "").strip():
+        data = {**data, "comment": note[:2000]}
+    return data, items, stops
 
 
 def _bind(
@@ -193,7 +216,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
         initial = (repeat.data, repeat.items, repeat.stops)
     elif "client" in request.GET:
         client = _client(request, request.GET["client"])
-        initial = _new_order_initial(client, branch)
+        initial = _query_initial(request, _new_order_initial(client, branch))
     else:
         return redirect("orders:order-pick-client")
     if client.is_archived:
