@@ -16,6 +16,7 @@ urlpatterns = [
     path("routes/", include("routes.urls")),
     path("billing/", include("billing.urls")),
     path("labs/", include("labs.urls")),
+    path("reports/", include("reports.urls")),
     path("api/", include("crm.api.urls")),
     path("telephony/", include("crm.telephony.urls")),
     path("django-admin/", admin.site.urls),

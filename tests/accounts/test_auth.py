@@ -132,7 +132,7 @@ def test_director_switches_branch_and_manager_cannot(make_user, other_branch):
     client.force_login(director)
     client.post(reverse("accounts:branch-switch"), {"branch": other_branch.pk})
     assert client.session[BRANCH_SESSION_KEY] == other_branch.pk
-    assert other_branch.name in client.get(reverse("home")).content.decode()
+    assert other_branch.name in client.get(reverse("home"), follow=True).content.decode()
 
     client = Client()
     client.force_login(manager)

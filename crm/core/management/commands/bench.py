@@ -18,11 +18,14 @@ class Command(BaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any):  # type: ignore[override]
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         # Each suite's own options (e.g. --clients N) are accepted; unknown suites fail below.
+        # Two suites may share an option name with different defaults, so the parser knows no
+        # defaults: ``handle`` applies the chosen suite's own.
         for suite in bench_suites().values():
             for option, spec in suite.options.items():
                 flag = "--" + option.replace("_", "-")
                 if not any(flag in a.option_strings for a in parser._actions):
-                    parser.add_argument(flag, dest=option, **spec)
+                    without_default = {k: v for k, v in spec.items() if k != "default"}
+                    parser.add_argument(flag, dest=option, default=None, **without_default)
         return parser
 
     def add_arguments(self, parser: Any) -> None:
@@ -39,7 +42,12 @@ class Command(BaseCommand):
         if name not in suites:
             raise CommandError(f"unknown suite {name!r}; known: {', '.join(sorted(suites))}")
         suite = suites[name]
-        kwargs = {k: options[k] for k in suite.options if options.get(k) is not None}
+        kwargs = {}
+        for option, spec in suite.options.items():
+            value = options.get(option)
+            value = spec.get("default") if value is None else value
+            if value is not None:
+                kwargs[option] = value
         result = {"suite": name, **suite.fn(**kwargs)}
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
