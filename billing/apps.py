@@ -8,7 +8,11 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
-        from billing import wiring  # noqa: F401  (nav, card tabs, seeder, jobs, signals)
+        from billing import (  # noqa: F401  (nav, card tabs, seeder, jobs, signals; staff pay)
+            roles_pay,
+            wiring,
+            wiring_pay,
+        )
         from billing.roles import ROLE_PERMISSIONS
         from crm.accounts.roles import register_role_permissions
 

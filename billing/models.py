@@ -681,3 +681,7 @@ class PromiseToPay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} → {self.promised_on}"
+
+
+from billing.models_cash import CashClosing, CashEntry  # noqa: E402,F401
+from billing.models_pay import PayAccrual, PayKind, Payout, PayRule  # noqa: E402,F401

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("billing.urls_debts")),
     path("", include("billing.urls_bulk")),
     path("", include("billing.urls_doc_templates")),
+    path("", include("billing.urls_pay")),
+    path("", include("billing.urls_cash")),
 ]

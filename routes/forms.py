@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import User
 from crm.accounts.roles import Role
+from crm.accounts.schedules import staff_available_on
 from crm.orders.models import OrderType
 from routes.models import Depot, Route, StandingMode, Vehicle, VehicleSkill
 from routes.services.fleet import DEPOT_FIELDS, VEHICLE_FIELDS
@@ -61,10 +64,14 @@ class VehicleForm(forms.ModelForm):
             self.fields[name].required = False
 
 
-def drivers_of(branch: Any) -> Any:
-    return User.objects.filter(role=Role.DRIVER, branch=branch, is_active=True).order_by(
-        "last_name", "first_name"
-    )
+def drivers_of(branch: Any, day: datetime.date | None = None) -> Any:
+    """The branch's active drivers; given a day, only those the staff schedule lets work then
+    (not absent, and on shift if they keep a schedule at all)."""
+    if day is not None:
+        qs = staff_available_on(branch=branch, day=day, role=Role.DRIVER)
+    else:
+        qs = User.objects.filter(role=Role.DRIVER, branch=branch, is_active=True)
+    return qs.order_by("last_name", "first_name")
 
 
 class PlanForm(forms.Form):
@@ -93,11 +100,37 @@ class PlanForm(forms.Form):
     def clean_standing_mode(self) -> str:
         return self.cleaned_data.get("standing_mode") or StandingMode.KEEP
 
-    def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, branch: Any, day: datetime.date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vehicles"].queryset = Vehicle.objects.filter(
-            branch=branch, is_active=True
-        ).select_related("driver")
+        self.branch = branch
+        self.fields["vehicles"].queryset = vehicles_for_day(branch, day)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day, vehicles = data.get("date"), data.get("vehicles")
+        if day and vehicles:
+            allowed = set(vehicles_for_day(self.branch, day).values_list("pk", flat=True))
+            absent = [str(v) for v in vehicles if v.pk not in allowed]
+            if absent:
+                self.add_error(
+                    "vehicles",
+                    _("The driver of %(vans)s does not work on this day by the staff schedule.")
+                    % {"vans": ", ".join(absent)},
+                )
+        return data
+
+
+def vehicles_for_day(branch: Any, day: datetime.date | None) -> Any:
+    """Active vans of the branch; given a day, those whose driver works then (or with no
+    driver of their own, to be given one on the plan)."""
+    qs = Vehicle.objects.filter(branch=branch, is_active=True).select_related("driver")
+    if day is not None:
+        qs = qs.filter(
+            Q(driver__isnull=True) | Q(driver__in=staff_available_on(branch=branch, day=day))
+        )
+    return qs
 
 
 class MoveForm(forms.Form):
@@ -112,6 +145,8 @@ class MoveForm(forms.Form):
 class DriverForm(forms.Form):
     driver = forms.ModelChoiceField(label=_("Driver"), queryset=User.objects.none(), required=False)
 
-    def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, branch: Any, day: datetime.date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["driver"].queryset = drivers_of(branch)
+        self.fields["driver"].queryset = drivers_of(branch, day)

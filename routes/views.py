@@ -5,6 +5,7 @@ Records of another branch, and routes a driver does not drive, are not in the qu
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,14 @@ from crm.core.forms import apply_validation_error
 from crm.core.services import snapshot
 from crm.orders.services.orders import branch_today
 from routes import roles, selectors, sheets
-from routes.forms import DepotForm, DriverForm, MoveForm, PlanForm, VehicleForm
+from routes.forms import (
+    DepotForm,
+    DriverForm,
+    MoveForm,
+    PlanForm,
+    VehicleForm,
+    vehicles_for_day,
+)
 from routes.models import Depot, Route, RoutePlan, RouteStop, Vehicle
 from routes.permissions import (
     can_manage_fleet,
@@ -113,6 +121,15 @@ def depot_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 # --- Planning ------------------------------------------------------------------------------------
+def _plan_day_asked(request: HttpRequest) -> datetime.date | None:
+    """The day whose vans and drivers the form offers: ``?date=`` or the posted date."""
+    raw = request.POST.get("date") or request.GET.get("date") or ""
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
 @permission_required(roles.VIEW_PLANS, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def plan_day(request: HttpRequest) -> HttpResponse:
@@ -120,11 +137,13 @@ def plan_day(request: HttpRequest) -> HttpResponse:
     branch = _branch(request)
     if request.method == "POST" and not can_plan(request.user):
         raise PermissionDenied
-    initial = {
-        "date": branch_today(branch),
-        "vehicles": vehicles_for(request.user, branch).filter(is_active=True),
-    }
-    form = PlanForm(request.POST or None, branch=branch, initial=initial)
+    day = _plan_day_asked(request) or branch_today(branch)
+    form = PlanForm(
+        request.POST or None,
+        branch=branch,
+        day=day,
+        initial={"date": day, "vehicles": vehicles_for_day(branch, day)},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -166,7 +185,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": editable,
         "can_publish": editable and can_publish(request.user),
         "can_withdraw": plan.is_published and not running and can_publish(request.user),
-        "driver_form": DriverForm(branch=branch),
+        "driver_form": DriverForm(branch=branch, day=plan.date),
         "job": plan.job,
     }
     return render(request, "routes/plan_detail.html", context)
@@ -321,7 +340,7 @@ def route_lock(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def route_driver(request: HttpRequest, pk: int) -> HttpResponse:
     route = _route(request, pk)
-    form = DriverForm(request.POST, branch=_branch(request))
+    form = DriverForm(request.POST, branch=_branch(request), day=route.plan.date)
     if not form.is_valid():
         messages.error(request, _("Choose a driver of this branch."))
         return redirect("routes:plan-detail", pk=route.plan_id)

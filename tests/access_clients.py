@@ -36,7 +36,7 @@ def _foreign(ctx: Any) -> dict:
 
 def _no_clients() -> dict:
     """Roles that see no clients at all are refused before any record is looked up."""
-    return {r: DENIED for r in (Role.DRIVER, Role.LAB_TECHNICIAN, Role.STOREKEEPER)}
+    return {r: DENIED for r in (Role.DRIVER, Role.LAB_TECHNICIAN, Role.STOREKEEPER, Role.HR)}
 
 
 VIEW_ONLY = {Role.ACCOUNTANT: DENIED, Role.DISPATCHER: DENIED}

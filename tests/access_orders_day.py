@@ -8,7 +8,7 @@ from typing import Any
 from crm.accounts.roles import Role
 from tests.access import EVERYONE, Rule
 
-VIEWERS = EVERYONE - {Role.LAB_TECHNICIAN}
+VIEWERS = EVERYONE - {Role.LAB_TECHNICIAN, Role.HR}
 EXPORTERS = frozenset(
     {Role.ADMIN, Role.DIRECTOR, Role.HEAD_OF_SALES, Role.OPERATOR, Role.DISPATCHER, Role.ACCOUNTANT}
 )

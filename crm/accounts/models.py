@@ -175,3 +175,14 @@ class WorkEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%H:%M}"
+
+
+from crm.accounts.models_schedules import (  # noqa: E402,F401  (schedules live in their own module)
+    Shift,
+    ShiftTemplate,
+    StaffProfile,
+    TimeOff,
+    TimeOffKind,
+    TimeOffStatus,
+)
+from crm.accounts.models_skills import RatingAdjustment, Skill  # noqa: E402,F401

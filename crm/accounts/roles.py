@@ -24,6 +24,7 @@ class Role(models.TextChoices):
     LAB_TECHNICIAN = "lab_technician", _("Lab technician")
     STOREKEEPER = "storekeeper", _("Storekeeper")
     ACCOUNTANT = "accountant", _("Accountant")
+    HR = "hr", _("HR manager")
 
 
 #: Roles that see every branch and may switch between them in the header.
@@ -31,8 +32,11 @@ BRANCH_SWITCHERS = frozenset({Role.ADMIN, Role.DIRECTOR})
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {  # accounts' own; other apps register theirs
     Role.ADMIN: ["accounts.manage_staff", "accounts.switch_branch", "accounts.view_staff"],
-    Role.DIRECTOR: ["accounts.switch_branch", "accounts.view_staff"],
-    Role.HEAD_OF_SALES: ["accounts.view_staff"],
+    Role.DIRECTOR: ["accounts.switch_branch", "accounts.view_staff", "accounts.view_schedules"],
+    Role.HEAD_OF_SALES: ["accounts.view_staff", "accounts.view_schedules"],
+    # HR keeps the staff schedules: shift templates, the month grid, time off and its requests
+    Role.HR: ["accounts.manage_schedules", "accounts.view_schedules"],
+    Role.DISPATCHER: ["accounts.view_schedules"],
 }
 
 

@@ -35,6 +35,7 @@ DEMO_STAFF = [
     ("storekeeper", Role.STOREKEEPER, "Николай", "Петров", "spb"),
     ("accountant", Role.ACCOUNTANT, "Ольга", "Васильева", "spb"),
     ("manager_msk", Role.MANAGER, "Виктор", "Фёдоров", "msk"),
+    ("hr", Role.HR, "Светлана", "Егорова", "spb"),
 ]
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from crm.accounts import views, views_workday
+from crm.accounts import views, views_schedules, views_workday
 
 app_name = "accounts"
 
@@ -56,4 +56,24 @@ urlpatterns = [
     path("workday/", views_workday.workday_view, name="workday"),
     path("workday/board/", views_workday.workday_board, name="workday-board"),
     path("workday/<str:action>/", views_workday.workday_action, name="workday-action"),
+    path("schedules/", views_schedules.schedule_grid, name="schedule-grid"),
+    path(
+        "schedules/cell/<int:user_pk>/<str:day>/",
+        views_schedules.schedule_cell,
+        name="schedule-cell",
+    ),
+    path("schedules/apply/", views_schedules.schedule_apply, name="schedule-apply"),
+    path("schedules/templates/", views_schedules.shift_template_list, name="shift-templates"),
+    path(
+        "schedules/templates/<int:pk>/",
+        views_schedules.shift_template_edit,
+        name="shift-template-edit",
+    ),
+    path("schedules/mine/", views_schedules.my_schedule, name="my-schedule"),
+    path("schedules/requests/", views_schedules.time_off_requests, name="time-off-requests"),
+    path(
+        "schedules/requests/<int:pk>/<str:decision>/",
+        views_schedules.time_off_decide,
+        name="time-off-decide",
+    ),
 ]

@@ -52,4 +52,7 @@ def _branch_group_authorizer(user: Any, key: str) -> bool:
 register_group_authorizer("user", _user_group_authorizer)
 register_group_authorizer("branch", _branch_group_authorizer)
 
-from crm.accounts import seed_workday  # noqa: E402,F401  (demo: managers at work)
+from crm.accounts import (  # noqa: E402,F401  (demo: managers at work; schedules: nav, HR home)
+    seed_workday,
+    wiring_schedules,
+)

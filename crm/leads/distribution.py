@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.models import User, WorkDayState
 from crm.accounts.roles import Role
+from crm.accounts.schedules import absent_user_ids
 from crm.accounts.workday import day_start, today_for, workday_states
 from crm.core.services import notification_send
 from crm.leads.models import (
@@ -121,7 +122,7 @@ def _weighted(
 
 
 def candidates(rule: DistributionRule, now: datetime.datetime | None = None) -> list[Candidate]:
-    """Every active participant with today's state and load figures (four queries)."""
+    """Every active participant with today's state and load figures (six queries)."""
     now = now or timezone.now()
     branch = rule.branch
     today = today_for(branch, now)
@@ -130,6 +131,8 @@ def candidates(rule: DistributionRule, now: datetime.datetime | None = None) -> 
     parts = list(
         rule.participants.filter(is_active=True, manager__is_active=True).select_related("manager")
     )
+    off = absent_user_ids([p.manager_id for p in parts], today)  # the staff schedule says away
+    parts = [p for p in parts if p.manager_id not in off]
     ids = [p.manager_id for p in parts]
     open_counts = dict(
         Lead.objects.filter(branch_id=rule.branch_id, status=LeadStatus.OPEN, manager_id__in=ids)
@@ -312,7 +315,7 @@ def _decide(rule: DistributionRule, lead: Lead, *, first_attempt: bool) -> Assig
     if owner is not None:
         state = workday_states([owner.pk], rule.branch)[owner.pk]
         figures["owner"] = {"manager": owner.pk, "name": owner.display_name, "state": state}
-        if state in PRESENT:
+        if state in PRESENT and not absent_user_ids([owner.pk], today_for(rule.branch, now)):
             reason = _("Repeat client: the lead goes to their manager %(name)s (%(state)s).") % {
                 "name": owner.display_name,
                 "state": WorkDayState(state).label,

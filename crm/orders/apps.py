@@ -9,7 +9,11 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.accounts.roles import register_role_permissions
-        from crm.orders import wiring  # noqa: F401  (nav, visibility, card tabs, bench, seed)
+        from crm.orders import (  # noqa: F401  (nav, visibility, card tabs, bench, seed; workers)
+            roles_workers,
+            wiring,
+            wiring_workers,
+        )
         from crm.orders.roles import ROLE_PERMISSIONS
 
         register_role_permissions(ROLE_PERMISSIONS)

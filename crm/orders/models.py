@@ -881,3 +881,11 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}".strip()
+
+
+from crm.orders.models_workers import (  # noqa: E402,F401  (workers on orders, own module)
+    AssignmentStatus,
+    OrderSkillNeed,
+    WorkerAssignment,
+    WorkerMessage,
+)

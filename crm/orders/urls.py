@@ -1,6 +1,6 @@
 """All URLs of the orders app (namespace ``orders``), one module per area under ``urlconf/``."""
 
-from crm.orders.urlconf import catalogue, day, orders, schedules
+from crm.orders.urlconf import catalogue, day, orders, schedules, workers
 
 app_name = "orders"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *orders.urlpatterns,
     *catalogue.urlpatterns,
     *schedules.urlpatterns,
+    *workers.urlpatterns,
 ]
