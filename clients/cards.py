@@ -60,7 +60,21 @@ class CardAction:
     permission: str | None = None
 
 
+@dataclass(frozen=True)
+class AddressHelper:
+    """A button on each address row of the client form: higher apps answer for the point being
+    entered (e.g. routes: "which standing route should this address join?") before saving.
+    ``url_name`` is called with ``?lat=&lon=`` and returns an HTML fragment."""
+
+    key: str
+    label: Any
+    url_name: str
+    order: int = 100
+    permission: str | None = None
+
+
 _tabs: dict[str, CardTab] = {}
+_address_helpers: dict[str, AddressHelper] = {}
 _facts: dict[str, CardFact] = {}
 _actions: dict[str, CardAction] = {}
 
@@ -93,6 +107,21 @@ def register_card_action(
     permission: str | None = None,
 ) -> None:
     _actions[key] = CardAction(key, label, url, order, permission)
+
+
+def register_address_helper(
+    key: str, label: Any, url_name: str, order: int = 100, permission: str | None = None
+) -> None:
+    _address_helpers[key] = AddressHelper(key, label, url_name, order, permission)
+
+
+def address_helpers_for(user: Any) -> list[dict[str, Any]]:
+    from django.urls import reverse
+
+    return [
+        {"key": h.key, "label": h.label, "url": reverse(h.url_name)}
+        for h in _allowed(list(_address_helpers.values()), user)
+    ]
 
 
 def _allowed(items: list, user: Any) -> list:

@@ -228,6 +228,7 @@ def _save_client(request: HttpRequest, client: Client) -> tuple[Client | None, d
         "client": client,
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "address_helpers": cards.address_helpers_for(request.user),
     }
     if request.method != "POST":
         return None, context

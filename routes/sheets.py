@@ -77,9 +77,7 @@ def _goods(order: Any) -> str:
 def _row(stop: RouteStop) -> SheetRow:
     order = stop.order
     where = order_stop(order)
-    window = ""
-    if order.window_from and order.window_to:
-        window = f"{order.window_from:%H:%M}–{order.window_to:%H:%M}"
+    window = order.window_text
     notes = " ".join(
         p
         for p in (

@@ -114,8 +114,9 @@ def _tablet_stop(stop: RouteStop, eta: Eta | None, now_s: int) -> TabletStop:
     order = stop.order
     address = order_stop(order)
     overdue = False
-    if stop.state in OPEN_STOP_STATES and order.window_to:
-        overdue = (eta is not None and eta.late) or now_s > seconds_of(order.window_to)
+    windows = order.windows
+    if stop.state in OPEN_STOP_STATES and windows:
+        overdue = (eta is not None and eta.late) or now_s > seconds_of(windows[-1][1])
     return TabletStop(
         stop=stop,
         number=stop.position + 1,

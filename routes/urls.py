@@ -34,6 +34,11 @@ urlpatterns = [
     path("standing/new/", views_standing.standing_edit, name="standing-create"),
     path("standing/plan/", views_standing.standing_plan, name="standing-plan"),
     path("standing/suggest/", views_standing.standing_suggest, name="standing-suggest"),
+    path(
+        "standing/suggest/point/",
+        views_standing.standing_suggest_point,
+        name="standing-suggest-point",
+    ),
     path("standing/<int:pk>/", views_standing.standing_detail, name="standing-detail"),
     path("standing/<int:pk>/edit/", views_standing.standing_edit, name="standing-edit"),
     path("standing/<int:pk>/delete/", views_standing.standing_delete, name="standing-delete"),

@@ -415,6 +415,25 @@ def _candidate(request: HttpRequest, branch: Any) -> tuple[intake.Candidate | No
 
 @permission_required(roles.SUGGEST_STANDING, raise_exception=True)
 @require_GET
+def standing_suggest_point(request: HttpRequest) -> HttpResponse:
+    """For the client form's address rows, before saving: the best standing routes (any
+    weekday) for the point being entered. Always a fragment."""
+    branch = _branch(request)
+    candidate, _address = _candidate(request, branch)
+    context: dict[str, Any] = {"suggestions": None}
+    if candidate is None:
+        context["error"] = _("Choose an address or a point on the map.")
+    else:
+        context["suggestions"] = intake.suggest_for_point(
+            routes=reads.suggestion_routes_for(request.user, branch),
+            point=candidate.point,
+            today=branch_today(branch),
+        )
+    return render(request, "routes/_standing_suggest_point.html", context)
+
+
+@permission_required(roles.SUGGEST_STANDING, raise_exception=True)
+@require_GET
 def standing_suggest(request: HttpRequest) -> HttpResponse:
     """For a form (an order on a date without a plan yet, an address being typed): the best
     standing route running on ``date`` for a card address or a point. htmx gets the fragment."""

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 import routes.bench  # noqa: F401  (register_bench)
-from clients.cards import register_card_tab
+from clients.cards import register_address_helper, register_card_tab
 from crm.accounts.roles import Role
 from crm.core.realtime import register_group_authorizer
 from crm.core.registry import NavItem, register_home, register_nav
@@ -77,6 +77,12 @@ def _standing_tab(request: Any, client: Any) -> str:
 
 
 register_card_tab("standing", _("Routes"), _standing_tab, order=55, permission=SUGGEST_STANDING)
+register_address_helper(
+    "standing",
+    _("Which standing route?"),
+    "routes:standing-suggest-point",
+    permission=SUGGEST_STANDING,
+)
 
 
 register_group_authorizer(BRANCH_PREFIX, can_join_board)

@@ -176,6 +176,9 @@ ROWS: dict[str, Rule] = {
             "standing_mode": "keep",
         },
     ),
+    "routes:standing-suggest-point": Rule(
+        SUGGESTERS, data=lambda ctx: {"lat": "59.95", "lon": "30.31"}
+    ),
     "routes:standing-suggest": Rule(
         SUGGESTERS,
         data=lambda ctx: {

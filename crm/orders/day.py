@@ -199,6 +199,8 @@ LIST_FIELDS = (
     "date",
     "window_from",
     "window_to",
+    "window2_from",
+    "window2_to",
     "priority",
     "payment_method",
     "prepayment_required",
@@ -343,12 +345,6 @@ def _labels(choices: Any) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
-def window_text(order: Order) -> str:
-    if order.window_from and order.window_to:
-        return f"{order.window_from:%H:%M}–{order.window_to:%H:%M}"
-    return ""
-
-
 def decorate(orders: list[Order], now: datetime.datetime | None = None) -> list[Order]:
     """Attach what rows, exports and stickers show, computed once per order from prefetched data
     (templates then only read attributes: 2 000 rows must not mean 20 000 translations)."""
@@ -365,7 +361,6 @@ def decorate(orders: list[Order], now: datetime.datetime | None = None) -> list[
         order.status_text = names.get((order.order_type, order.status)) or statuses[order.status]
         order.type_text = types.get(order.order_type, order.order_type)
         order.payment_text = payments.get(order.payment_method, order.payment_method)
-        order.window_text = window_text(order)
         stops = _stops(order)
         order.first_stop = stops[0] if stops else None
         order.extra_stops = max(len(stops) - 1, 0)

@@ -13,7 +13,7 @@ from clients.models import Client, ClientAddress
 from crm.accounts.models import User
 from crm.accounts.roles import Role
 from crm.orders.models import Order, OrderStop, Product
-from crm.orders.services.orders import ORDER_FIELDS
+from crm.orders.services.orders import ORDER_FIELDS, second_window_problems
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,12 +30,15 @@ class OrderForm(forms.ModelForm):
             "date": DATE,
             "window_from": TIME,
             "window_to": TIME,
+            "window2_from": TIME,
+            "window2_to": TIME,
             "driver_comment": forms.Textarea(attrs={"rows": 2}),
             "comment": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args: Any, branch: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.branch = branch
         self.fields["assignee"].queryset = User.objects.filter(
             branch=branch, is_active=True, role__in=WORKERS
         ).order_by("role", "last_name", "first_name")
@@ -51,6 +54,8 @@ class OrderForm(forms.ModelForm):
         start, end = data.get("window_from"), data.get("window_to")
         if start and end and start >= end:
             self.add_error("window_to", _("The window must end after it starts."))
+        for problem in second_window_problems(self.branch, data):
+            self.add_error("window2_to", problem)
         for name in ("containers_to_collect", "prepayment_amount"):
             if data.get(name) is None:
                 data[name] = Decimal("0") if name == "prepayment_amount" else 0

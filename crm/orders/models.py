@@ -8,6 +8,7 @@ the driver and the invoice show the same figures. Status changes go through
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -228,6 +229,9 @@ class Order(models.Model):
     date = models.DateField(_("date"))
     window_from = models.TimeField(_("window from"), null=True, blank=True)
     window_to = models.TimeField(_("window until"), null=True, blank=True)
+    #: a second window the same day (e.g. 9–12 and 14–17 around a lunch break)
+    window2_from = models.TimeField(_("second window from"), null=True, blank=True)
+    window2_to = models.TimeField(_("second window until"), null=True, blank=True)
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -353,6 +357,12 @@ class Order(models.Model):
                 name="orders_order_window_order",
             ),
             models.CheckConstraint(
+                condition=Q(window2_from__isnull=True)
+                | Q(window2_to__isnull=True)
+                | (Q(window2_from__lt=F("window2_to")) & Q(window_to__lte=F("window2_from"))),
+                name="orders_order_window2_after_first",
+            ),
+            models.CheckConstraint(
                 condition=Q(prepayment_amount__gte=0) & Q(prepayment_paid__gte=0),
                 name="orders_order_prepayment_gte_0",
             ),
@@ -370,6 +380,22 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
+
+    @property
+    def windows(self) -> list[tuple[datetime.time, datetime.time]]:
+        """The delivery windows of the day, in order (none: any time)."""
+        pairs = [(self.window_from, self.window_to), (self.window2_from, self.window2_to)]
+        return [(a, b) for a, b in pairs if a is not None and b is not None]
+
+    @property
+    def window_until(self) -> datetime.time | None:
+        """When the last window closes."""
+        windows = self.windows
+        return windows[-1][1] if windows else None
+
+    @property
+    def window_text(self) -> str:
+        return ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.windows)
 
     @property
     def is_closed(self) -> bool:

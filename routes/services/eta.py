@@ -17,7 +17,9 @@ from routes.services.timing import (
     order_point,
     order_service_seconds,
     order_window,
+    order_windows,
     seconds_of,
+    service_start,
     time_of,
     vehicle_ready,
 )
@@ -102,15 +104,8 @@ def forecast(route: Route, stops: Sequence[RouteStop], now: datetime.datetime) -
     _distances, durations = distance_provider().matrix(chain)
     for index, stop in enumerate(remaining, start=1):
         arrival = t + durations[index - 1][index]
-        start = arrival
-        window = order_window(stop.order)
-        late = False
-        if window:
-            start = max(arrival, window[0])
-            late = start > window[1]
-        out.etas[stop.pk] = Eta(
-            arrival, start, late, max(0, (start - window[1]) // 60) if window else 0
-        )
+        start, late, window_end = service_start(arrival, order_windows(stop.order))
+        out.etas[stop.pk] = Eta(arrival, start, late, (start - window_end) // 60 if late else 0)
         out.late_count += late
         t = start + order_service_seconds(stop.order)
     out.back_at = t + durations[len(remaining)][len(remaining) + 1]

@@ -297,6 +297,14 @@ def suggest_for_addresses(
     }
 
 
+def suggest_for_point(
+    *, routes: Any, point: tuple[float, float], today: datetime.date, top_n: int = TOP_N
+) -> list[Suggestion]:
+    """The ``top_n`` best standing routes (any weekday) for a point not saved yet."""
+    candidate = Candidate(key="point", point=point)
+    return fit(load_routes(routes), [candidate], today)[candidate.key][:top_n]
+
+
 def best_on_date(*, routes: Any, candidate: Candidate, date: datetime.date) -> Suggestion | None:
     """The best standing route running on ``date`` for ``candidate`` (None: no route runs)."""
     models = [

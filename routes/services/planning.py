@@ -38,7 +38,7 @@ from routes.services.timing import (
     order_point,
     order_service_seconds,
     order_weight_kg,
-    order_window,
+    order_windows,
     retime,
     seconds_of,
 )
@@ -224,12 +224,11 @@ def _stop_input(
 ) -> opt.Stop:
     """``pinned``: the only van allowed; ``locked`` (default: when pinned) also keeps its order
     relative to the other locked stops of that van (taken from the warm start)."""
-    window = order_window(order)
     return opt.Stop(
         id=str(order.pk),
         location=point,
         demand=(order_weight_kg(order), order.containers_to_deliver),
-        time_windows=[window] if window else [],
+        time_windows=order_windows(order),
         service_time=order_service_seconds(order),
         required_skills=skills,
         priority=2 if order.priority == Order.Priority.EXPRESS else 1,

@@ -83,10 +83,27 @@ def order_service_seconds(order: Order) -> int:
     return math.ceil(minutes * 60) or DEFAULT_SERVICE_MINUTES * 60
 
 
+def order_windows(order: Order) -> list[tuple[int, int]]:
+    """The order's windows for the start of service, in seconds after midnight (none: any time)."""
+    return [(seconds_of(a), seconds_of(b)) for a, b in order.windows]
+
+
 def order_window(order: Order) -> tuple[int, int] | None:
-    if order.window_from and order.window_to:
-        return (seconds_of(order.window_from), seconds_of(order.window_to))
-    return None
+    """The first window (where a van leaving the depot aims)."""
+    windows = order_windows(order)
+    return windows[0] if windows else None
+
+
+def service_start(arrival: int, windows: Sequence[tuple[int, int]]) -> tuple[int, bool, int]:
+    """``(start, late, end of the window used)``: wait for the first window not yet closed at
+    ``arrival``; when every window has closed, start at once and count as late (against the
+    last window). No windows: start at once, never late (end = -1)."""
+    for begin, end in windows:
+        if arrival <= end:
+            return max(arrival, begin), False, end
+    if windows:
+        return arrival, True, windows[-1][1]
+    return arrival, False, -1
 
 
 # --- Re-timing a route --------------------------------------------------------------------------
@@ -131,11 +148,7 @@ def schedule(
     for index, order in enumerate(orders, start=1):
         arrival = t + durations[node][index]
         metres += distances[node][index]
-        begin, late = arrival, False
-        window = order_window(order)
-        if window:
-            begin = max(arrival, window[0])
-            late = begin > window[1]
+        begin, late, _end = service_start(arrival, order_windows(order))
         kg += order_weight_kg(order)
         containers += order.containers_to_deliver
         t = begin + order_service_seconds(order)

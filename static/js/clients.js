@@ -21,6 +21,29 @@
     initMaps(row);
   });
 
+  // --- Address helpers (e.g. "which standing route?"): ask the server about the row's point ----
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest("[data-address-helper-run]");
+    if (!button) return;
+    var box = button.closest("[data-address-helper]");
+    var row = box.closest(".formset-row");
+    var out = box.querySelector(".address-helper-result");
+    var lat = row.querySelector("[data-map-lat]");
+    var lon = row.querySelector("[data-map-lon]");
+    if (!lat || !lon || !lat.value || !lon.value) {
+      out.textContent = box.dataset.emptyText;
+      return;
+    }
+    var url = box.dataset.addressHelper + "?lat=" + encodeURIComponent(lat.value) +
+      "&lon=" + encodeURIComponent(lon.value);
+    button.disabled = true;
+    fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) { return response.text(); })
+      .then(function (html) { out.innerHTML = html; })
+      .catch(function () { out.textContent = ""; })
+      .finally(function () { button.disabled = false; });
+  });
+
   // --- Leaflet: a picker on address rows, a read-only map on the card --------------------------
   function tileLayer(el) {
     return L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.attribution || "" });

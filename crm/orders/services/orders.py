@@ -41,6 +41,8 @@ ORDER_FIELDS = [
     "date",
     "window_from",
     "window_to",
+    "window2_from",
+    "window2_to",
     "priority",
     "payment_method",
     "prepayment_required",
@@ -131,6 +133,28 @@ def validate_schedule_fields(
     return errors
 
 
+def second_window_problems(branch: Any, data: dict[str, Any]) -> list[str]:
+    """A second window of the same day: both ends, after the first window, in working hours."""
+    start, end = data.get("window2_from"), data.get("window2_to")
+    if start is None and end is None:
+        return []
+    problem = None
+    if start is None or end is None:
+        problem = _("Give both ends of the second window, or neither.")
+    elif data.get("window_to") is None:
+        problem = _("Fill in the first window before the second.")
+    elif start >= end:
+        problem = _("The window must end after it starts.")
+    elif start < data["window_to"]:
+        problem = _("The second window must start after the first one ends.")
+    elif end > branch.workday_end:
+        problem = _("The window is outside working hours (%(start)s–%(end)s).") % {
+            "start": branch.workday_start.strftime("%H:%M"),
+            "end": branch.workday_end.strftime("%H:%M"),
+        }
+    return [str(problem)] if problem else []
+
+
 def _validate_items(items: list[dict[str, Any]]) -> list[str]:
     errors = []
     if not items:
@@ -184,6 +208,8 @@ def validate_order(
         window_to=data.get("window_to"),
         check_past=check_past,
     )
+    if problems := second_window_problems(branch, data):
+        errors.setdefault("window2_to", []).extend(problems)
     if data.get("prepayment_required") and not data.get("prepayment_amount"):
         errors.setdefault("prepayment_amount", []).append(
             _("Give the amount of the required prepayment.")
